@@ -1,0 +1,135 @@
+/**
+ * One error hierarchy. The `name` of each class is the string the ASL Retry/Catch blocks
+ * match on (statemachines/*.asl.json), so it is defined once here and used everywhere.
+ */
+
+export const ERROR_NAMES = {
+  base: 'HsmSentinelError',
+  credentialsRejected: 'CredentialsRejectedError',
+  transport: 'TransportError',
+  commandTimeout: 'CommandTimeoutError',
+  parse: 'ParseError',
+  clusterNotStable: 'ClusterNotStableError',
+  membershipChanged: 'MembershipChangedError',
+  invalidInput: 'InvalidInputError',
+  configuration: 'ConfigurationError',
+  alertDelivery: 'AlertDeliveryError',
+  backup: 'BackupError',
+  syncCommand: 'SyncCommandError',
+  unknownNode: 'UnknownNodeError',
+} as const;
+
+export type ErrorName = (typeof ERROR_NAMES)[keyof typeof ERROR_NAMES];
+
+export type ErrorContext = Record<string, string | number | boolean | null | undefined>;
+
+export interface SentinelErrorOptions extends ErrorOptions {
+  context?: ErrorContext;
+}
+
+export class HsmSentinelError extends Error {
+  readonly context: ErrorContext;
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = ERROR_NAMES.base;
+    this.context = options.context ?? {};
+  }
+}
+
+/** The HSM refused the login for its credentials. Never retried: HSMs lock accounts. */
+export class CredentialsRejectedError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.credentialsRejected;
+  }
+}
+
+/** Could not connect, connection lost, process died: retryable. */
+export class TransportError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.transport;
+  }
+}
+
+/** A command did not answer within its deadline: retryable. */
+export class CommandTimeoutError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.commandTimeout;
+  }
+}
+
+/** Output that does not follow the documented grammar (unknown line, cut short). */
+export class ParseError extends HsmSentinelError {
+  readonly command: string;
+  /** 1-based line number within the command's reply, 0 when the problem is the whole reply. */
+  readonly line: number;
+  constructor(command: string, line: number, message: string, options: SentinelErrorOptions = {}) {
+    super(`${command}: line ${line}: ${message}`, options);
+    this.name = ERROR_NAMES.parse;
+    this.command = command;
+    this.line = line;
+  }
+}
+
+/** Nodes are being created or deleted: wait and retry. */
+export class ClusterNotStableError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.clusterNotStable;
+  }
+}
+
+/** The node set changed between Resolve and Sync: write nothing. */
+export class MembershipChangedError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.membershipChanged;
+  }
+}
+
+/** A malformed event, request or file. */
+export class InvalidInputError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.invalidInput;
+  }
+}
+
+/** Something required is missing from the environment or a config file. */
+export class ConfigurationError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.configuration;
+  }
+}
+
+export class AlertDeliveryError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.alertDelivery;
+  }
+}
+
+export class BackupError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.backup;
+  }
+}
+
+/** A syncUser/syncKey that the HSM answered with an error. */
+export class SyncCommandError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.syncCommand;
+  }
+}
+
+export class UnknownNodeError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.unknownNode;
+  }
+}
