@@ -136,7 +136,14 @@ export interface ObjectFinding {
   detail: string;
 }
 
-export const NODE_FINDING_KINDS = ['unreachable', 'login-failed', 'timeout', 'protocol-error', 'absent-from-config', 'unknown-in-config'] as const;
+export const NODE_FINDING_KINDS = [
+  'unreachable',
+  'login-failed',
+  'timeout',
+  'protocol-error',
+  'absent-from-config',
+  'unknown-in-config',
+] as const;
 export type NodeFindingKind = (typeof NODE_FINDING_KINDS)[number];
 
 export interface NodeFinding {
@@ -196,7 +203,13 @@ export interface SyncAction {
   targetServer: number;
 }
 
-export const SKIP_REASONS = ['divergent', 'kind-not-allowed', 'over-max-actions', 'writes-blocked', 'no-holder'] as const;
+export const SKIP_REASONS = [
+  'divergent',
+  'kind-not-allowed',
+  'over-max-actions',
+  'writes-blocked',
+  'no-holder',
+] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface SkippedObject {

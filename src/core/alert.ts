@@ -1,0 +1,187 @@
+/**
+ * The alert of a run: one structured message per run and cluster that says what is at risk,
+ * where, and the exact commands to fix it. Pure; the sinks (SNS, console) live in src/alerts.
+ */
+import type { ObjectFinding, Severity } from './model.ts';
+import { outcomeOf, type RunReport } from './report.ts';
+import { inspectCommands, repairCommands } from './runbook.ts';
+
+export const ALERT_CATEGORIES = [
+  'run-failed',
+  'single-node',
+  'divergent',
+  'unrecovered',
+  'node-unreadable',
+  'config-drift',
+  'backup',
+  'repaired',
+] as const;
+export type AlertCategory = (typeof ALERT_CATEGORIES)[number];
+
+export interface AlertItem {
+  category: AlertCategory;
+  severity: Severity;
+  /** objectId, or null for node/run level items. */
+  objectId: string | null;
+  nodeIds: string[];
+  message: string;
+  /** Commands a human can type, in order; empty when there is nothing to type. */
+  runbook: string[];
+}
+
+export interface Alert {
+  clusterId: string;
+  runId: string;
+  severity: Severity;
+  subject: string;
+  summary: string;
+  items: AlertItem[];
+  /** Same unresolved problems => same key: lets a sink drop repeats within a window. */
+  dedupKey: string;
+}
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** Null when the run has nothing a human needs to hear about. */
+export function buildAlert(report: RunReport): Alert | null {
+  const items = alertItems(report);
+  if (items.length === 0) return null;
+  const severity = items.reduce<Severity>(
+    (max, item) => (RANK[item.severity] > RANK[max] ? item.severity : max),
+    'info',
+  );
+  const outcome = outcomeOf(report);
+  const counts = countBy(items.map((i) => i.category));
+  const headline = Object.entries(counts)
+    .map(([category, n]) => `${n} ${category}`)
+    .join(', ');
+  const subject = truncate(
+    `[hsm-sentinel] ${severity.toUpperCase()} ${report.clusterId}: ${outcome} (${headline})`,
+    100,
+  );
+  const summary = [
+    `Cluster ${report.clusterId} (${report.provider}, ${report.dialect}), run ${report.runId}: ${outcome}.`,
+    ...items.map((item) => `- [${item.severity}] ${item.message}`),
+  ].join('\n');
+  const unresolved = items
+    .filter((i) => i.category !== 'repaired')
+    .map((i) => `${i.category}:${i.objectId ?? ''}:${i.nodeIds.join('+')}`)
+    .sort();
+  return {
+    clusterId: report.clusterId,
+    runId: report.runId,
+    severity,
+    subject,
+    summary,
+    items,
+    dedupKey: `${report.clusterId}|${unresolved.join('|')}`,
+  };
+}
+
+function alertItems(report: RunReport): AlertItem[] {
+  const items: AlertItem[] = [];
+  if (report.failure) {
+    items.push({
+      category: 'run-failed',
+      severity: 'critical',
+      objectId: null,
+      nodeIds: [],
+      message: `the run failed in ${report.failure.step} (${report.failure.errorName}): ${report.failure.message}`,
+      runbook: [],
+    });
+  }
+  const before = report.before;
+  const final = report.after ?? before;
+  if (!before || !final) return items;
+  const serverOf = (nodeId: string) => before.nodeIds.indexOf(nodeId);
+  const finalById = new Map(final.objects.map((f) => [f.objectId, f]));
+
+  for (const found of before.objects) {
+    if (found.status === 'consistent') continue;
+    const now = finalById.get(found.objectId) ?? found;
+    if (now.status === 'consistent' && now.unknownOn.length === 0) {
+      items.push(repairedItem(found));
+    } else if (now.status === 'divergent') {
+      items.push({
+        category: 'divergent',
+        severity: 'critical',
+        objectId: now.objectId,
+        nodeIds: now.presentOn,
+        message: `${now.label} is divergent, left untouched for a human: ${now.detail}`,
+        runbook: inspectCommands(report.dialect, now),
+      });
+    } else {
+      const category = now.status === 'single-node' ? 'single-node' : 'unrecovered';
+      items.push({
+        category,
+        severity: now.status === 'single-node' ? 'critical' : 'warning',
+        objectId: now.objectId,
+        nodeIds: now.missingOn,
+        message: `${now.label} is still not on every node: ${now.detail}${skipNote(report, now.objectId)}`,
+        runbook: now.missingOn.length > 0 ? repairCommands(report.dialect, now, serverOf) : [],
+      });
+    }
+  }
+  for (const node of final.nodes) {
+    const drift = node.kind === 'absent-from-config' || node.kind === 'unknown-in-config';
+    items.push({
+      category: drift ? 'config-drift' : 'node-unreadable',
+      severity: node.severity,
+      objectId: null,
+      nodeIds: [node.nodeId],
+      message: `${node.nodeId}: ${node.kind}: ${node.detail}`,
+      runbook: drift
+        ? ['rewrite the mgmt-util config from the cluster (hsm-sentinel writes its own each run)']
+        : [],
+    });
+  }
+  for (const result of report.results.filter((r) => r.outcome === 'failed')) {
+    items.push({
+      category: 'unrecovered',
+      severity: 'warning',
+      objectId: result.action.objectId,
+      nodeIds: [result.action.targetNodeId],
+      message: `${result.action.command} ${result.action.numericId} to server ${result.action.targetServer} failed: ${result.detail}`,
+      runbook: [],
+    });
+  }
+  const backup = report.backup;
+  if (backup && ['failed', 'stale', 'not-yet-covered'].includes(backup.state)) {
+    items.push({
+      category: 'backup',
+      severity: backup.state === 'not-yet-covered' ? 'warning' : 'critical',
+      objectId: null,
+      nodeIds: [],
+      message: `backup ${backup.state}: ${backup.detail}`,
+      runbook: [],
+    });
+  }
+  return items;
+}
+
+function repairedItem(found: ObjectFinding): AlertItem {
+  const wasAtRisk = found.status === 'single-node';
+  return {
+    category: 'repaired',
+    severity: wasAtRisk ? 'warning' : 'info',
+    objectId: found.objectId,
+    nodeIds: found.missingOn,
+    message: `${found.label} was ${wasAtRisk ? `on ${found.presentOn[0]} only (at risk)` : `missing on ${found.missingOn.join(', ')}`}; copied and verified on every node`,
+    runbook: [],
+  };
+}
+
+function skipNote(report: RunReport, objectId: string): string {
+  const skipped = report.plan?.skipped.find((s) => s.objectId === objectId);
+  return skipped ? ` (not repaired: ${skipped.reason}: ${skipped.detail})` : '';
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,70 @@
+/**
+ * The record of one run: what was read, decided, written and verified, and the backup state.
+ * Every run leaves one (JSON, plus the human page rendered by render-report.ts).
+ */
+import type {
+  ActionResult,
+  AuditResult,
+  Dialect,
+  Plan,
+  Policy,
+  ProviderName,
+  Verification,
+} from './model.ts';
+
+export const BACKUP_STATES = ['covered', 'not-yet-covered', 'stale', 'failed', 'started', 'skipped'] as const;
+export type BackupState = (typeof BACKUP_STATES)[number];
+
+export interface BackupStatus {
+  state: BackupState;
+  backupId: string | null;
+  /** When the backup relied on was taken (ISO). */
+  createdAt: string | null;
+  detail: string;
+  /** Ids of backups kept (NeverExpires) or copied by this run. */
+  kept: string[];
+  copiedTo: string[];
+  durationMs?: number;
+}
+
+export interface RunFailure {
+  step: string;
+  errorName: string;
+  message: string;
+}
+
+export const RUN_OUTCOMES = ['clean', 'repaired', 'attention', 'failed'] as const;
+/** clean: nothing to do; repaired: gaps fixed and verified; attention: a human must act; failed: the run broke. */
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+
+export interface RunReport {
+  runId: string;
+  clusterId: string;
+  provider: ProviderName;
+  dialect: Dialect;
+  startedAt: string;
+  finishedAt: string;
+  policy: Policy;
+  before: AuditResult | null;
+  plan: Plan | null;
+  results: ActionResult[];
+  after: AuditResult | null;
+  verification: Verification | null;
+  backup: BackupStatus | null;
+  failure: RunFailure | null;
+}
+
+/** The one-word verdict of a run, derived, never stored separately. */
+export function outcomeOf(report: RunReport): RunOutcome {
+  if (report.failure) return 'failed';
+  const final = report.after ?? report.before;
+  if (!final) return 'failed';
+  const unresolved =
+    final.objects.some((f) => f.status !== 'consistent') ||
+    final.nodes.length > 0 ||
+    (report.verification !== null && !report.verification.ok) ||
+    report.results.some((r) => r.outcome === 'failed') ||
+    (report.backup !== null && ['failed', 'stale'].includes(report.backup.state));
+  if (unresolved) return 'attention';
+  return report.results.some((r) => r.outcome === 'synced') ? 'repaired' : 'clean';
+}
