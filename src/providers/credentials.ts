@@ -1,0 +1,85 @@
+/**
+ * Where the crypto officer's credentials come from: an environment variable or a file,
+ * never a command-line argument (visible in `ps`), never a log line. On AWS, Secrets
+ * Manager (src/providers/aws).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { ConfigurationError } from '#core/errors.ts';
+import { type Credentials, Secret } from '#core/secret.ts';
+
+export interface CredentialsSource {
+  get(): Promise<Credentials>;
+}
+
+export type CredentialsSpec =
+  | { from: 'env'; usernameVariable?: string; passwordVariable: string; userType?: 'CO' | 'PCO' }
+  | { from: 'file'; path: string };
+
+const USERNAME_PATTERN = /^[A-Za-z0-9_.@-]{1,31}$/;
+
+/** Checks a user name before it is typed into a util prompt: no spaces, no newlines. */
+export function checkUsername(username: unknown, where: string): string {
+  if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) {
+    throw new ConfigurationError(
+      `${where}: the user name must be 1-31 letters, digits or _ . @ - (no spaces or newlines)`,
+    );
+  }
+  return username;
+}
+
+/** A password is typed as one token of one line: whitespace would split or end the command. */
+export function checkPassword(password: unknown, where: string): Secret {
+  if (typeof password !== 'string' || password.length === 0 || /\s/.test(password)) {
+    throw new ConfigurationError(`${where}: the password must be non-empty with no whitespace`);
+  }
+  return new Secret(password);
+}
+
+export function credentialsSource(
+  spec: CredentialsSpec,
+  env: NodeJS.ProcessEnv = process.env,
+): CredentialsSource {
+  if (spec.from === 'env') {
+    return {
+      async get() {
+        const userVar = spec.usernameVariable ?? 'HSM_SENTINEL_CO_USER';
+        const username = checkUsername(env[userVar] ?? 'admin', `environment variable ${userVar}`);
+        const value = env[spec.passwordVariable];
+        if (value === undefined) {
+          throw new ConfigurationError(
+            `environment variable ${spec.passwordVariable} is not set (the CO password)`,
+          );
+        }
+        return {
+          userType: spec.userType ?? 'CO',
+          username,
+          password: checkPassword(value, `environment variable ${spec.passwordVariable}`),
+        };
+      },
+    };
+  }
+  return {
+    async get() {
+      const info = await stat(spec.path).catch((cause: unknown) => {
+        throw new ConfigurationError(`credentials file ${spec.path} cannot be read`, { cause });
+      });
+      if ((info.mode & 0o077) !== 0) {
+        throw new ConfigurationError(`credentials file ${spec.path} is readable by others: chmod 600 it`);
+      }
+      let parsed: { userType?: unknown; username?: unknown; password?: unknown };
+      try {
+        parsed = JSON.parse(await readFile(spec.path, 'utf8'));
+      } catch (cause) {
+        throw new ConfigurationError(`credentials file ${spec.path} is not JSON {username, password}`, {
+          cause,
+        });
+      }
+      const userType = parsed.userType === 'PCO' ? 'PCO' : 'CO';
+      return {
+        userType,
+        username: checkUsername(parsed.username, `credentials file ${spec.path}`),
+        password: checkPassword(parsed.password, `credentials file ${spec.path}`),
+      };
+    },
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Where large data (inventories, plans, reports) lives while a run is in flight. Step
+ * Functions payloads are capped at 256 KiB, so states pass keys, never inventories.
+ */
+export interface ArtifactStore {
+  /** Stores a JSON document under key and returns the key to pass along. */
+  putJson(key: string, value: unknown): Promise<string>;
+  /** Reads it back; throws when it does not exist. */
+  getJson<T>(key: string): Promise<T>;
+  /** A human-facing page (the rendered report) next to the JSON. */
+  putText(key: string, text: string, contentType?: string): Promise<string>;
+}
+
+/** Keys of one run's artifacts, in one place so every store and step agrees. */
+export const artifactKeys = {
+  inventory: (runId: string, phase: 'before' | 'after', nodeId: string) =>
+    `runs/${runId}/${phase}/inventory-${safe(nodeId)}.json`,
+  audit: (runId: string, phase: 'before' | 'after') => `runs/${runId}/${phase}/audit.json`,
+  plan: (runId: string) => `runs/${runId}/plan.json`,
+  results: (runId: string) => `runs/${runId}/sync-results.json`,
+  report: (runId: string) => `runs/${runId}/report.json`,
+  reportPage: (runId: string) => `runs/${runId}/report.txt`,
+};
+
+function safe(part: string): string {
+  return part.replace(/[^A-Za-z0-9._-]/g, '_');
+}

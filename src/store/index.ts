@@ -1,0 +1,4 @@
+export type { ArtifactStore } from './artifact-store.ts';
+export { artifactKeys } from './artifact-store.ts';
+export { LocalFolderStore } from './local-folder-store.ts';
+export { MemoryStore } from './memory-store.ts';

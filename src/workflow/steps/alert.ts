@@ -1,0 +1,65 @@
+import { deliver } from '#alerts/alert-sink.ts';
+import { buildAlert } from '#core/alert.ts';
+import type { ActionResult, AuditResult, Plan } from '#core/model.ts';
+import { renderReport } from '#core/render-report.ts';
+import { outcomeOf, type RunReport } from '#core/report.ts';
+import { verify } from '#core/verify.ts';
+import { artifactKeys } from '#store/artifact-store.ts';
+import type { AlertOutput, RunState } from '../contracts.ts';
+import type { WorkflowDeps } from '../deps.ts';
+
+/**
+ * Step 8: assemble the run report, keep it (JSON + human page), and publish one alert when
+ * there is something to say. Also the failure path: a Catch routes here with `failure` set.
+ * A publish that fails is thrown: the run must not end green without its alert.
+ */
+export async function alertStep(state: RunState, deps: WorkflowDeps): Promise<AlertOutput> {
+  const report = await assembleReport(state, deps);
+  const reportRef = await deps.store.putJson(artifactKeys.report(report.runId), report);
+  const alert = buildAlert(report);
+  const reportPageRef = await deps.store.putText(
+    artifactKeys.reportPage(report.runId),
+    `${renderReport(report, alert)}\n`,
+  );
+  const delivery = await deliver(alert, deps.alerts, deps.alertMemory, deps.alertWindowMs, deps.clock());
+  deps.log.info('run finished', {
+    outcome: outcomeOf(report),
+    alertSent: delivery.sent,
+    reason: delivery.reason,
+  });
+  return {
+    reportRef,
+    reportPageRef,
+    outcome: outcomeOf(report),
+    alertSent: delivery.sent,
+    alertReason: delivery.reason,
+    subject: alert?.subject ?? null,
+  };
+}
+
+export async function assembleReport(state: RunState, deps: WorkflowDeps): Promise<RunReport> {
+  const { context } = state;
+  const load = <T>(ref: string | undefined) => (ref ? deps.store.getJson<T>(ref) : Promise.resolve(null));
+  const [before, thePlan, results, after] = await Promise.all([
+    load<AuditResult>(state.audit?.auditRef),
+    load<Plan>(state.audit?.planRef),
+    load<ActionResult[]>(state.sync?.resultsRef),
+    load<AuditResult>(state.verify?.afterAuditRef),
+  ]);
+  return {
+    runId: context.runId,
+    clusterId: context.clusterId,
+    provider: state.cluster?.provider ?? context.provider,
+    dialect: state.cluster?.dialect ?? context.dialect,
+    startedAt: context.startedAt,
+    finishedAt: deps.clock().toISOString(),
+    policy: context.policy,
+    before,
+    plan: thePlan,
+    results: results ?? [],
+    after,
+    verification: thePlan && after ? verify(thePlan, after) : null,
+    backup: state.backup ?? null,
+    failure: state.failure ?? null,
+  };
+}

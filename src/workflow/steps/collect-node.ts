@@ -1,0 +1,112 @@
+import { CommandTimeoutError, TransportError, UnknownNodeError } from '#core/errors.ts';
+import type { NodeInventory, ResolvedCluster } from '#core/model.ts';
+import { artifactKeys } from '#store/artifact-store.ts';
+import type {
+  CollectedNode,
+  CollectNodeInput,
+  CollectPhase,
+  MarkUnreadableInput,
+  RunContext,
+} from '../contracts.ts';
+import type { WorkflowDeps } from '../deps.ts';
+
+/**
+ * Step 2 (one Map item): read one node. A node we could not reach, or that timed out, is
+ * thrown as a retryable error so the state machine retries it with backoff; after that
+ * the Catch records it unreadable (markUnreadableStep). A refused login is NOT thrown:
+ * it is recorded at once, so nothing ever tries that login again in this run.
+ */
+export async function collectNodeStep(input: CollectNodeInput, deps: WorkflowDeps): Promise<CollectedNode> {
+  const node = input.cluster.nodes.find((n) => n.nodeId === input.nodeId);
+  if (!node) {
+    throw new UnknownNodeError(`node '${input.nodeId}' is not in cluster ${input.cluster.clusterId}`);
+  }
+  const driver = deps.driverFor(input.cluster.dialect);
+  const credentials = await deps.credentials.get();
+  const [inventory] = await driver.collect([node], credentials, { keyDetails: deps.keyDetails });
+  if (!inventory || inventory.nodeId !== node.nodeId) {
+    throw new TransportError(`driver returned no inventory for ${node.nodeId}`);
+  }
+  if (inventory.status === 'unreadable' && inventory.reason === 'unreachable') {
+    throw new TransportError(`${node.nodeId}: ${inventory.detail}`, { context: { nodeId: node.nodeId } });
+  }
+  if (inventory.status === 'unreadable' && inventory.reason === 'timeout') {
+    throw new CommandTimeoutError(`${node.nodeId}: ${inventory.detail}`, {
+      context: { nodeId: node.nodeId },
+    });
+  }
+  return storeInventory(input.context, 'before', inventory, deps);
+}
+
+/** The Catch after retries: the node stays unknown (never empty) and the run goes on without writes. */
+export async function markUnreadableStep(
+  input: MarkUnreadableInput,
+  deps: WorkflowDeps,
+): Promise<CollectedNode> {
+  const errorName = input.error.Error ?? 'Error';
+  const reason =
+    errorName === 'CommandTimeoutError'
+      ? 'timeout'
+      : errorName === 'CredentialsRejectedError'
+        ? 'login-failed'
+        : 'unreachable';
+  const inventory: NodeInventory = {
+    nodeId: input.nodeId,
+    status: 'unreadable',
+    reason,
+    detail: `${errorName}: ${causeMessage(input.error.Cause)}`,
+  };
+  return storeInventory(input.context, 'before', inventory, deps);
+}
+
+/** Reads every node in one session (Verify re-reads the whole cluster). */
+export async function collectAll(
+  context: RunContext,
+  cluster: ResolvedCluster,
+  phase: CollectPhase,
+  deps: WorkflowDeps,
+): Promise<CollectedNode[]> {
+  const driver = deps.driverFor(cluster.dialect);
+  const credentials = await deps.credentials.get();
+  const inventories = await driver.collect(cluster.nodes, credentials, { keyDetails: deps.keyDetails });
+  return Promise.all(inventories.map((inventory) => storeInventory(context, phase, inventory, deps)));
+}
+
+async function storeInventory(
+  context: RunContext,
+  phase: CollectPhase,
+  inventory: NodeInventory,
+  deps: WorkflowDeps,
+): Promise<CollectedNode> {
+  const inventoryRef = await deps.store.putJson(
+    artifactKeys.inventory(context.runId, phase, inventory.nodeId),
+    inventory,
+  );
+  const read = inventory.status === 'read';
+  deps.log.info('collected node', {
+    nodeId: inventory.nodeId,
+    phase,
+    status: inventory.status,
+    ...(read ? { users: inventory.users.length, keys: inventory.keys.length } : { reason: inventory.reason }),
+  });
+  return {
+    nodeId: inventory.nodeId,
+    status: inventory.status,
+    reason: read ? null : inventory.reason,
+    inventoryRef,
+    users: read ? inventory.users.length : 0,
+    keys: read ? inventory.keys.length : 0,
+  };
+}
+
+/** Step Functions hands the Cause as a JSON string of {errorMessage,...}; keep only the message. */
+function causeMessage(cause: string | undefined): string {
+  if (!cause) return 'no detail';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // Not JSON: a plain message.
+  }
+  return cause.slice(0, 500);
+}

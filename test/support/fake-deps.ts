@@ -1,0 +1,81 @@
+/** A WorkflowDeps made of in-memory fakes: a fixed cluster, a FakeDriver, a memory store. */
+import type { AlertSink } from '#alerts/alert-sink.ts';
+import { InMemoryAlertMemory } from '#alerts/console-sink.ts';
+import type { Alert } from '#core/alert.ts';
+import { DEFAULT_POLICY, type Policy, type ResolvedCluster } from '#core/model.ts';
+import type { BackupStatus } from '#core/report.ts';
+import { Secret } from '#core/secret.ts';
+import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
+import { MemoryStore } from '#store/memory-store.ts';
+import type { RunContext } from '#workflow/contracts.ts';
+import { silentLogger, type WorkflowDeps } from '#workflow/deps.ts';
+import type { FakeDriver } from './fake-driver.ts';
+
+export class RecordingSink implements AlertSink {
+  readonly alerts: Alert[] = [];
+  fail = false;
+  async publish(alert: Alert): Promise<{ messageId: string }> {
+    if (this.fail) throw Object.assign(new Error('SNS unavailable'), { name: 'AlertDeliveryError' });
+    this.alerts.push(alert);
+    return { messageId: `m-${this.alerts.length}` };
+  }
+}
+
+export const TEST_PASSWORD = 'Tst-Pa55word-9f3e';
+
+export function fakeDeps(
+  cluster: ResolvedCluster,
+  driver: FakeDriver,
+  overrides: Partial<WorkflowDeps> = {},
+) {
+  const sink = new RecordingSink();
+  const store = new MemoryStore();
+  const provider: ClusterProvider & { clusters: ResolvedCluster[] } = {
+    clusters: [cluster],
+    async resolve() {
+      // Each call takes the next cluster view (the last one repeats): lets a test change membership mid-run.
+      return (this.clusters.length > 1 ? this.clusters.shift() : this.clusters[0]) as ResolvedCluster;
+    },
+  };
+  const backup: BackupProvider = {
+    async protect(): Promise<BackupStatus> {
+      return {
+        state: 'covered',
+        backupId: 'backup-1',
+        createdAt: '2026-11-23T00:00:00.000Z',
+        detail: 'test',
+        kept: [],
+        copiedTo: [],
+      };
+    },
+  };
+  const deps: WorkflowDeps = {
+    provider,
+    driverFor: () => driver,
+    credentials: {
+      get: async () => ({ userType: 'CO', username: 'admin', password: new Secret(TEST_PASSWORD) }),
+    },
+    store,
+    backup,
+    alerts: sink,
+    alertMemory: new InMemoryAlertMemory(),
+    alertWindowMs: 6 * 3600 * 1000,
+    keyDetails: true,
+    clock: () => new Date('2026-11-23T12:00:00.000Z'),
+    log: silentLogger,
+    ...overrides,
+  };
+  return { deps, sink, store, provider };
+}
+
+export function context(clusterId: string, policy: Partial<Policy> = {}): RunContext {
+  return {
+    runId: 'run-1',
+    clusterId,
+    provider: 'emulator',
+    dialect: 'aws',
+    policy: { ...DEFAULT_POLICY, ...policy },
+    startedAt: '2026-11-23T12:00:00.000Z',
+    trigger: { kind: 'runbook', detail: 'test' },
+  };
+}
