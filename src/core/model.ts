@@ -7,7 +7,7 @@ export const DIALECTS = ['aws', 'azure'] as const;
 /** Which management tool speaks to the nodes (AWS cloudhsm_mgmt_util / Azure azcloudhsm_mgmt_util). */
 export type Dialect = (typeof DIALECTS)[number];
 
-export const PROVIDERS = ['aws', 'azure', 'emulator'] as const;
+export const PROVIDERS = ['aws', 'azure', 'emulator', 'file'] as const;
 /** Which control plane told us the node list. */
 export type ProviderName = (typeof PROVIDERS)[number];
 

@@ -1,0 +1,94 @@
+/**
+ * `hsm-sentinel demo [--provider aws|azure]` (what `npm start` runs): an emulated 3-node
+ * cluster on loopback seeded with the seed scenarios, and one full run of the loop against
+ * it with the production driver spawning the emulated mgmt util.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildAlert } from '#core/alert.ts';
+import { DEFAULT_POLICY, type Dialect } from '#core/model.ts';
+import { renderReport } from '#core/render-report.ts';
+import type { RunReport } from '#core/report.ts';
+import { Secret } from '#core/secret.ts';
+import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
+import { FolderBackupProvider } from '#providers/emulator/folder-backup.ts';
+import { StaticClusterProvider } from '#providers/static/static-provider.ts';
+import type { RunContext } from '#workflow/contracts.ts';
+import { runPipeline } from '#workflow/run-pipeline.ts';
+import { parseOptions } from '../args.ts';
+import { demoSeed } from '../demo-seed.ts';
+import { type CliIo, UsageError } from '../io.ts';
+import { emulatedUtilCommand, localDeps } from '../local-deps.ts';
+
+export async function demoCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseOptions(args, {
+    provider: { type: 'string', default: 'aws' },
+    'report-dir': { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    io.stdout('usage: hsm-sentinel demo [--provider aws|azure] [--report-dir DIR]\n');
+    return 0;
+  }
+  if (values.provider !== 'aws' && values.provider !== 'azure') throw new UsageError('--provider must be aws or azure');
+  const dialect: Dialect = values.provider;
+  const reportDir = resolve(io.cwd, values['report-dir'] ?? '.runs/demo');
+
+  // A fresh password per demo: it exists only in this process and, hashed, in the emulated nodes.
+  const password = new Secret(randomBytes(12).toString('base64url'));
+  const stateDir = await mkdtemp(join(tmpdir(), 'hsm-sentinel-demo-'));
+  const cluster = await startDemoCluster(stateDir, password);
+  try {
+    const clusterId = `demo-${dialect}-cluster`;
+    io.stdout(`Emulated ${dialect} cluster '${clusterId}' on loopback:\n`);
+    cluster.nodes.forEach((n, i) => void io.stdout(`  server ${i}: ${n.nodeId} ${n.address}:${n.port}\n`));
+    io.stdout(`Seeded: ${demoSeed(password).description}\n`);
+    io.stdout(`The operator's own mgmt-util config is stale: it lists servers 0 and 2 only.\n\n`);
+
+    const provider = new StaticClusterProvider({
+      clusterId,
+      provider: 'emulator',
+      dialect,
+      nodes: () => cluster.nodes,
+      // The AWS seed's root cause: the operator's config was not refreshed when node 1 joined.
+      operatorConfigAddresses: async () => [cluster.nodes[0]?.address ?? '', cluster.nodes[2]?.address ?? ''],
+    });
+    const deps = await localDeps({
+      provider,
+      dialect,
+      utilCommand: emulatedUtilCommand(dialect),
+      credentials: { get: async () => ({ userType: 'CO', username: 'admin', password }) },
+      backup: new FolderBackupProvider(stateDir, join(reportDir, 'backups')),
+      reportDir,
+      keyDetails: true,
+    });
+    const context: RunContext = {
+      runId: `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+      clusterId,
+      provider: 'emulator',
+      dialect,
+      policy: { ...DEFAULT_POLICY, allowedKinds: [...DEFAULT_POLICY.allowedKinds] },
+      startedAt: new Date().toISOString(),
+      trigger: { kind: 'demo', detail: 'hsm-sentinel demo' },
+    };
+    const state = await runPipeline(context, deps, { onState: (name) => io.stdout(`> ${name}\n`) });
+    const report = await deps.store.getJson<RunReport>(state.alert?.reportRef ?? '');
+    io.stdout(`\n${renderReport(report, buildAlert(report))}\n`);
+    io.stdout(`\nReport: ${join(reportDir, state.alert?.reportPageRef ?? '')}\n`);
+    return state.failure ? 1 : 0;
+  } finally {
+    await cluster.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** Port 2225 on 127.0.0.1-3 as on a real cluster when free; ephemeral ports otherwise. */
+async function startDemoCluster(stateDir: string, password: Secret): Promise<EmulatedCluster> {
+  try {
+    return await startEmulatedCluster({ stateDir, seed: demoSeed(password), basePort: 2225 });
+  } catch {
+    return startEmulatedCluster({ stateDir, seed: demoSeed(password), basePort: 0 });
+  }
+}
