@@ -6,4 +6,5 @@ export default {
   transform: { '^.+\\.ts$': '<rootDir>/tools/jest-strip-types.cjs' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/tools/summary-reporter.cjs'],
 };
