@@ -59,7 +59,10 @@ export async function loadClusterFile(path: string): Promise<ClusterFile> {
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch (cause) {
-    throw new InvalidInputError(`cluster file ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new InvalidInputError(
+      `cluster file ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
   const result = clusterFileSchema.safeParse(raw);
   if (!result.success) {
@@ -73,6 +76,8 @@ export async function loadClusterFile(path: string): Promise<ClusterFile> {
     ...file,
     reportDir: resolve(base, file.reportDir),
     ...(file.operatorConfig ? { operatorConfig: resolve(base, file.operatorConfig) } : {}),
-    ...(file.credentials.from === 'file' ? { credentials: { ...file.credentials, path: resolve(base, file.credentials.path) } } : {}),
+    ...(file.credentials.from === 'file'
+      ? { credentials: { ...file.credentials, path: resolve(base, file.credentials.path) } }
+      : {}),
   };
 }

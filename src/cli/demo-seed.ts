@@ -16,7 +16,11 @@ export const DEMO_MISSING_USER = 'newest_user';
 export function demoSeed(adminPassword: Secret): ClusterSeed {
   const admin: SeedUser = { userId: 1, userType: 'PCO', username: 'admin', password: adminPassword };
   const cu = (userId: number, username: string): SeedUser => ({ userId, userType: 'CU', username });
-  const key = (handle: number, owner: number, extra: Partial<SeedKey> = {}): SeedKey => ({ handle, owner, ...extra });
+  const key = (handle: number, owner: number, extra: Partial<SeedKey> = {}): SeedKey => ({
+    handle,
+    owner,
+    ...extra,
+  });
 
   const everyone = [admin, cu(2, 'example_user'), cu(4, 'alice'), cu(5, 'bob')];
   const newest = cu(3, DEMO_MISSING_USER);

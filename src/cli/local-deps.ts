@@ -3,7 +3,8 @@
  * driver spawning the util named in the cluster file (or the emulated one), artifacts in a
  * folder, alerts on the console, alert memory in a file.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertSink } from '#alerts/alert-sink.ts';
@@ -14,7 +15,7 @@ import { MgmtUtilDriver } from '#drivers/mgmt-util/mgmt-util-driver.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
 import type { CredentialsSource } from '#providers/credentials.ts';
 import { LocalFolderStore } from '#store/local-folder-store.ts';
-import { silentLogger, type StepLogger, type WorkflowDeps } from '#workflow/deps.ts';
+import { type StepLogger, silentLogger, type WorkflowDeps } from '#workflow/deps.ts';
 
 export interface LocalDepsOptions {
   provider: ClusterProvider;
@@ -32,16 +33,26 @@ export interface LocalDepsOptions {
 
 export async function localDeps(options: LocalDepsOptions): Promise<WorkflowDeps> {
   const workDir = await mkdtemp(join(tmpdir(), 'hsm-sentinel-util-'));
+  const transcriptDir = join(options.reportDir, 'transcripts');
+  await mkdir(transcriptDir, { recursive: true });
+  let sessions = 0;
   const driver = new MgmtUtilDriver({
     dialect: options.dialect,
     command: options.utilCommand,
     workDir,
+    // Kept for the operator's post-mortem; the driver redacts the password before handing it over.
+    onTranscript: (transcript) => {
+      sessions += 1;
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${sessions}.txt`;
+      writeFileSync(join(transcriptDir, name), transcript, { mode: 0o600 });
+    },
     ...(options.commandTimeoutMs ? { timeouts: { commandMs: options.commandTimeoutMs } } : {}),
   });
   return {
     provider: options.provider,
     driverFor: (dialect) => {
-      if (dialect !== options.dialect) throw new Error(`this run speaks ${options.dialect}, the cluster wants ${dialect}`);
+      if (dialect !== options.dialect)
+        throw new Error(`this run speaks ${options.dialect}, the cluster wants ${dialect}`);
       return driver;
     },
     credentials: options.credentials,

@@ -37,7 +37,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return ['usage: hsm-sentinel <command> [options]', '', ...lines, '', 'hsm-sentinel <command> --help for its options', ''].join('\n');
+  return [
+    'usage: hsm-sentinel <command> [options]',
+    '',
+    ...lines,
+    '',
+    'hsm-sentinel <command> --help for its options',
+    '',
+  ].join('\n');
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -51,7 +51,7 @@ export type {
 export { DEFAULT_POLICY, DIALECTS, OBJECT_KINDS, PROVIDERS, USER_TYPES } from './model.ts';
 export { plan } from './plan.ts';
 export { resolvePolicy } from './policy.ts';
-export { renderAlert, renderMatrix, renderReport } from './render-report.ts';
+export { renderAlert, renderFindings, renderMatrix, renderReport } from './render-report.ts';
 export type { BackupState, BackupStatus, RunFailure, RunOutcome, RunReport } from './report.ts';
 export { outcomeOf } from './report.ts';
 export { inspectCommands, repairCommands, TOOL_LOCATIONS } from './runbook.ts';

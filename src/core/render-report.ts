@@ -3,7 +3,7 @@
  * the alert. Plain text, fixed-width, readable in a terminal, a log and an e-mail.
  */
 import type { Alert } from './alert.ts';
-import type { ActionResult, PresenceMatrix, SkippedObject } from './model.ts';
+import type { ActionResult, AuditResult, PresenceMatrix, SkippedObject } from './model.ts';
 import { outcomeOf, type RunReport } from './report.ts';
 
 const CELL: Record<string, string> = { present: 'yes', absent: '--', unknown: '??' };
@@ -36,6 +36,15 @@ export function renderSkipped(skipped: readonly SkippedObject[]): string {
   return skipped.map((s) => `  ${s.label}: ${s.reason}: ${s.detail}`).join('\n');
 }
 
+export function renderFindings(result: AuditResult): string {
+  const lines = result.objects
+    .filter((f) => f.status !== 'consistent')
+    .map((f) => `  [${f.severity}] ${f.status.padEnd(11)} ${f.label}: ${f.detail}`);
+  for (const node of result.nodes)
+    lines.push(`  [${node.severity}] ${node.kind.padEnd(11)} ${node.nodeId}: ${node.detail}`);
+  return lines.length > 0 ? lines.join('\n') : '  (none: every object is on every node, identical)';
+}
+
 export function renderAlert(alert: Alert | null): string {
   if (!alert) return '  (no alert: nothing to report)';
   const lines = [`  Subject: ${alert.subject}`, `  Severity: ${alert.severity}`, ''];
@@ -56,7 +65,7 @@ export function renderReport(report: RunReport, alert: Alert | null): string {
     out.push(`failed in ${report.failure.step}: ${report.failure.errorName}: ${report.failure.message}`);
   if (report.before) {
     out.push('', 'Presence before:', renderMatrix(report.before.matrix));
-    for (const node of report.before.nodes) out.push(`  ! ${node.nodeId}: ${node.kind}: ${node.detail}`);
+    out.push('', 'Findings:', renderFindings(report.before));
   }
   if (report.plan) {
     out.push('', `Actions${report.plan.dryRun ? ' (planned, not run)' : ''}:`);

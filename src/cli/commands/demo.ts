@@ -32,12 +32,14 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout('usage: hsm-sentinel demo [--provider aws|azure] [--report-dir DIR]\n');
     return 0;
   }
-  if (values.provider !== 'aws' && values.provider !== 'azure') throw new UsageError('--provider must be aws or azure');
+  if (values.provider !== 'aws' && values.provider !== 'azure')
+    throw new UsageError('--provider must be aws or azure');
   const dialect: Dialect = values.provider;
   const reportDir = resolve(io.cwd, values['report-dir'] ?? '.runs/demo');
 
   // A fresh password per demo: it exists only in this process and, hashed, in the emulated nodes.
-  const password = new Secret(randomBytes(12).toString('base64url'));
+  // HSM_SENTINEL_DEMO_PASSWORD lets a test know it, to prove it never leaks.
+  const password = new Secret(io.env.HSM_SENTINEL_DEMO_PASSWORD ?? randomBytes(12).toString('base64url'));
   const stateDir = await mkdtemp(join(tmpdir(), 'hsm-sentinel-demo-'));
   const cluster = await startDemoCluster(stateDir, password);
   try {

@@ -1,0 +1,77 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type CliResult, runCli } from '../support/run-cli.ts';
+
+const PASSWORD = 'Demo-Pa55-4b1d-unique';
+
+async function filesBelow(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+describe('hsm-sentinel demo (the embedded default, as npm start runs it)', () => {
+  let reportDir: string;
+  let result: CliResult;
+
+  beforeAll(async () => {
+    reportDir = await mkdtemp(join(tmpdir(), 'demo-test-'));
+    result = await runCli(['demo', '--report-dir', reportDir], {
+      env: { HSM_SENTINEL_DEMO_PASSWORD: PASSWORD },
+    });
+  }, 90000);
+
+  afterAll(async () => {
+    await rm(reportDir, { recursive: true, force: true });
+  });
+
+  it('exits 0', () => {
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('finds newest_user missing on node 1 and syncs it from server 0', () => {
+    expect(result.stdout).toMatch(
+      /\[warning\] missing\s+CU newest_user \(id 3\): on hsm-emu-0, hsm-emu-2; missing on hsm-emu-1/,
+    );
+    expect(result.stdout).toMatch(/synced\s+server 0 > syncUser 3 1 /);
+  });
+
+  it('flags key 262150 single-node on node 0 and syncs it to nodes 1 and 2', () => {
+    expect(result.stdout).toMatch(/\[critical\] single-node key 262150: only on hsm-emu-0/);
+    expect(result.stdout).toMatch(/synced\s+server 0 > syncKey 262150 1 /);
+    expect(result.stdout).toMatch(/synced\s+server 0 > syncKey 262150 2 /);
+  });
+
+  it('reports the divergent key and leaves it untouched', () => {
+    expect(result.stdout).toMatch(/key 262170: divergent: a human must choose/);
+    expect(result.stdout).not.toMatch(/syncKey 262170/);
+  });
+
+  it('shows an after-matrix consistent except the divergent key', () => {
+    const after = result.stdout.split('Presence after:')[1]?.split('\n\n')[0] ?? '';
+    const rows = after.split('\n').filter((line) => /^\s{2}(PCO|CU|key)\s/.test(line));
+    expect(rows).toHaveLength(11);
+    const inconsistent = rows.filter((row) => !/yes\s+yes\s+yes\s*$/.test(row));
+    expect(inconsistent).toEqual([expect.stringMatching(/key 262170\s+variant A\s+variant B\s+--/)]);
+    expect(result.stdout).toContain('Verified: every repaired object is now on every node.');
+  });
+
+  it('prints the alert that would be sent, naming the at-risk and divergent keys', () => {
+    const alert = result.stdout.split('Alert:')[1] ?? '';
+    expect(alert).toContain('Subject: [hsm-sentinel] CRITICAL demo-aws-cluster');
+    expect(alert).toMatch(/key 262150 was on hsm-emu-0 only \(at risk\)/);
+    expect(alert).toMatch(/key 262170 is divergent/);
+  });
+
+  it('never writes the password to its output, report, logs or kept transcripts', async () => {
+    expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+    const files = await filesBelow(reportDir);
+    const transcripts = files.filter((f) => f.includes('transcripts'));
+    expect(transcripts.length).toBeGreaterThanOrEqual(4);
+    const transcriptText = (await Promise.all(transcripts.map((f) => readFile(f, 'utf8')))).join('\n');
+    expect(transcriptText).toContain('loginHSM CO admin <redacted>');
+    for (const file of files) expect(await readFile(file, 'utf8')).not.toContain(PASSWORD);
+  });
+});
