@@ -73,7 +73,10 @@ async function collectWithCatch(
   try {
     return await withRetry(COLLECT_RETRY, () => collectNodeStep({ context, cluster, nodeId }, deps), sleep);
   } catch (error) {
-    const err = error instanceof Error ? error : new Error(String(error));
+    // Only a node we could not reach stays "unknown"; anything else (a missing password, a
+    // node not in the cluster) is the run's failure, as the ASL's Map Catch does.
+    if (!isRetryable(COLLECT_RETRY, error)) throw error;
+    const err = error as Error;
     return markUnreadableStep({ context, nodeId, error: { Error: err.name, Cause: err.message } }, deps);
   }
 }
