@@ -121,9 +121,10 @@ function classify(
   unknown: readonly string[],
   byNode: Map<string, NodeInventory>,
 ): ObjectFinding {
-  const presentOn = nodeIds.filter((id) => acc.holdings.some((h) => h.nodeId === id));
-  const missingOn = readable.filter((id) => !presentOn.includes(id));
-  const variants = groupVariants(acc.holdings, nodeIds);
+  const held = new Set(acc.holdings.map((h) => h.nodeId));
+  const presentOn = nodeIds.filter((id) => held.has(id));
+  const missingOn = readable.filter((id) => !held.has(id));
+  const variants = groupVariants(acc.holdings);
   const collisions = acc.kind === 'user' ? userIdCollisions(acc, missingOn, byNode) : [];
 
   let status: ObjectStatus;
@@ -148,10 +149,10 @@ function classify(
 }
 
 /** Distinct contents among the holders that have comparable content, in node order. */
-function groupVariants(holdings: readonly Holding[], nodeIds: readonly string[]): ContentVariant[] {
+function groupVariants(holdings: readonly Holding[]): ContentVariant[] {
   const variants: ContentVariant[] = [];
-  const ordered = [...holdings].sort((a, b) => nodeIds.indexOf(a.nodeId) - nodeIds.indexOf(b.nodeId));
-  for (const holding of ordered) {
+  // Holdings are collected in node order already (collectObjects walks nodeIds in order).
+  for (const holding of holdings) {
     if (holding.content === null) continue;
     const existing = variants.find((v) => v.content === holding.content);
     if (existing) existing.nodeIds.push(holding.nodeId);
@@ -254,17 +255,21 @@ function nodeFindings(cluster: ResolvedCluster, byNode: Map<string, NodeInventor
 }
 
 function buildMatrix(nodeIds: readonly string[], findings: readonly ObjectFinding[]): PresenceMatrix {
-  const rows = findings.map((finding) => ({
-    objectId: finding.objectId,
-    label: finding.label,
-    cells: nodeIds.map((nodeId) => cellFor(finding, nodeId)),
-  }));
+  const rows = findings.map((finding) => {
+    const unknown = new Set(finding.unknownOn);
+    const present = new Set(finding.presentOn);
+    return {
+      objectId: finding.objectId,
+      label: finding.label,
+      cells: nodeIds.map((nodeId) => cellFor(finding, nodeId, unknown, present)),
+    };
+  });
   return { nodeIds: [...nodeIds], rows };
 }
 
-function cellFor(finding: ObjectFinding, nodeId: string): string {
-  if (finding.unknownOn.includes(nodeId)) return 'unknown';
-  if (!finding.presentOn.includes(nodeId)) return 'absent';
+function cellFor(finding: ObjectFinding, nodeId: string, unknown: Set<string>, present: Set<string>): string {
+  if (unknown.has(nodeId)) return 'unknown';
+  if (!present.has(nodeId)) return 'absent';
   if (finding.status === 'divergent' && finding.variants.length > 1) {
     const index = finding.variants.findIndex((v) => v.nodeIds.includes(nodeId));
     if (index >= 0) return `variant ${String.fromCharCode(65 + index)}`;
