@@ -1,0 +1,104 @@
+/**
+ * The crypto officer's credentials from AWS Secrets Manager: a secret whose string is
+ * `{"username": "...", "password": "...", "userType": "CO" | "PCO"}` (userType optional,
+ * CO by default). Read once per process and cached for a while (a rotated secret is picked
+ * up after `maxAgeMs`). No error message ever carries the secret's text.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ConfigurationError, TransportError } from '#core/errors.ts';
+import type { Credentials } from '#core/secret.ts';
+import { type CredentialsSource, checkPassword, checkUsername } from '../credentials.ts';
+
+export interface SecretsManagerCredentialsOptions {
+  /** How long a read secret is reused (default 5 minutes). */
+  maxAgeMs?: number;
+  /** Milliseconds clock, for tests. */
+  now?: () => number;
+}
+
+const DEFAULT_MAX_AGE_MS = 5 * 60_000;
+/** Secrets Manager errors that retrying will not fix: the configuration must change. */
+const CONFIGURATION_ERRORS = new Set([
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'DecryptionFailure',
+  'InvalidParameterException',
+  'InvalidRequestException',
+]);
+
+export class SecretsManagerCredentials implements CredentialsSource {
+  readonly #secretId: string;
+  readonly #client: SecretsManagerClient;
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
+  #cached: { at: number; value: Promise<Credentials> } | null = null;
+
+  constructor(
+    secretId: string,
+    client: SecretsManagerClient = new SecretsManagerClient({}),
+    options: SecretsManagerCredentialsOptions = {},
+  ) {
+    if (!secretId)
+      throw new ConfigurationError('CO_SECRET_ARN is empty: set it to the secret holding the CO');
+    this.#secretId = secretId;
+    this.#client = client;
+    this.#maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get(): Promise<Credentials> {
+    const now = this.#now();
+    if (this.#cached && now - this.#cached.at < this.#maxAgeMs) return this.#cached.value;
+    const value = this.#read();
+    const entry = { at: now, value };
+    this.#cached = entry;
+    // A failed read is not remembered: the next call asks again.
+    value.catch(() => {
+      if (this.#cached === entry) this.#cached = null;
+    });
+    return value;
+  }
+
+  async #read(): Promise<Credentials> {
+    const where = `secret ${this.#secretId}`;
+    let text: string | undefined;
+    try {
+      const out = await this.#client.send(new GetSecretValueCommand({ SecretId: this.#secretId }));
+      text = out.SecretString;
+    } catch (cause) {
+      const name = cause instanceof Error ? cause.name : 'Error';
+      const options = { cause, context: { secretId: this.#secretId, awsError: name } };
+      if (CONFIGURATION_ERRORS.has(name)) {
+        throw new ConfigurationError(
+          `${where} cannot be read (${name}): check CO_SECRET_ARN and that the role may call secretsmanager:GetSecretValue`,
+          options,
+        );
+      }
+      throw new TransportError(`${where} cannot be read right now (${name}): retry`, options);
+    }
+    if (text === undefined) {
+      throw new ConfigurationError(
+        `${where} has no SecretString: store it as JSON text {"username","password","userType"?}`,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // No cause: JSON.parse errors quote the text, which is the password.
+      throw new ConfigurationError(`${where} is not JSON: store it as {"username","password","userType"?}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigurationError(`${where} is not a JSON object {"username","password","userType"?}`);
+    }
+    const fields = parsed as { username?: unknown; password?: unknown; userType?: unknown };
+    if (fields.userType !== undefined && fields.userType !== 'CO' && fields.userType !== 'PCO') {
+      throw new ConfigurationError(`${where}: "userType" must be "CO" or "PCO"`);
+    }
+    return {
+      userType: fields.userType ?? 'CO',
+      username: checkUsername(fields.username, `${where} "username"`),
+      password: checkPassword(fields.password, `${where} "password"`),
+    };
+  }
+}
