@@ -1,0 +1,166 @@
+/**
+ * An emulated cluster: N emulated HSMs on loopback, each its own TCP server with its own state
+ * file, sharing one masking key. The embedded default and the tests run the production
+ * driver against this.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidInputError } from '#core/errors.ts';
+import type { ClusterNode } from '#core/model.ts';
+import { buildNodeStates, type ClusterSeed } from './cluster-seed.ts';
+import type { ActiveFaults, NodeFault } from './faults.ts';
+import { newMaskingKey } from './masking.ts';
+import { EmulatedNodeServer } from './node-server.ts';
+import { NODE_STATE_FORMAT, type NodeSnapshot, NodeState, type NodeStateData } from './node-state.ts';
+
+export const DEFAULT_EMULATOR_HOSTS: readonly string[] = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+export const EMULATOR_NODE_ID_PREFIX = 'hsm-emu-';
+
+export interface StartEmulatedClusterOptions {
+  /** Default: the seed's node count, else 3. */
+  nodeCount?: number;
+  /** Where the node state files live (`<nodeId>.json`); reused on restart. */
+  stateDir: string;
+  /**
+   * 0 (default) = an ephemeral port per node. Otherwise node i listens on basePort, or on
+   * basePort + k when k earlier nodes share its host (3 distinct hosts: all on basePort).
+   */
+  basePort?: number;
+  /** Loopback addresses, node i on hosts[i % hosts.length]. Default 127.0.0.1, .2, .3. */
+  hosts?: readonly string[];
+  /** Load this scenario (overwrites existing state); without it existing state is reused. */
+  seed?: ClusterSeed;
+  /** Faults in force from the start, by node index. */
+  faults?: Readonly<Record<number, NodeFault>>;
+}
+
+export interface EmulatedCluster {
+  /** In server order (= position in the mgmt-util config). */
+  readonly nodes: ClusterNode[];
+  readonly stateDir: string;
+  /** Changes node `nodeIndex`'s faults (only the fields given). */
+  setFault(nodeIndex: number, fault: NodeFault): Promise<void>;
+  /** Clears the faults of one node, or of every node. */
+  clearFaults(nodeIndex?: number): Promise<void>;
+  /** The faults in force on a node. */
+  faults(nodeIndex: number): ActiveFaults;
+  /** What a node holds now (no password hashes, no key material). */
+  readState(nodeIndex: number): NodeSnapshot;
+  /** Loads a scenario into the running nodes (drops open connections, new masking key). */
+  seed(seed: ClusterSeed): void;
+  stop(): Promise<void>;
+}
+
+/** Node ids of an emulated cluster: `hsm-emu-0`, `hsm-emu-1`, … */
+export function emulatorNodeIds(nodeCount: number): string[] {
+  return Array.from({ length: nodeCount }, (_, i) => `${EMULATOR_NODE_ID_PREFIX}${i}`);
+}
+
+function nodePorts(hosts: readonly string[], basePort: number): number[] {
+  const seen = new Map<string, number>();
+  return hosts.map((host) => {
+    const earlier = seen.get(host) ?? 0;
+    seen.set(host, earlier + 1);
+    return basePort === 0 ? 0 : basePort + earlier;
+  });
+}
+
+function loadOrCreateStates(
+  stateDir: string,
+  nodeIds: readonly string[],
+  seed: ClusterSeed | undefined,
+): NodeState[] {
+  const paths = nodeIds.map((id) => join(stateDir, `${id}.json`));
+  if (seed !== undefined) {
+    const data = buildNodeStates(seed, nodeIds, newMaskingKey());
+    return data.map((d, i) => NodeState.create(paths[i] as string, d));
+  }
+  const loaded = paths.map((path) => (existsSync(path) ? NodeState.load(path) : null));
+  const maskingKey = loaded.find((s) => s !== null)?.maskingKey ?? newMaskingKey();
+  return loaded.map((state, i) => {
+    if (state !== null) return state;
+    const empty: NodeStateData = {
+      format: NODE_STATE_FORMAT,
+      nodeId: nodeIds[i] as string,
+      partition: nodeIds[i] as string,
+      maskingKey,
+      users: [],
+      keys: [],
+    };
+    return NodeState.create(paths[i] as string, empty);
+  });
+}
+
+/**
+ * Starts an emulated cluster on loopback.
+ *
+ * @example
+ * const cluster = await startEmulatedCluster({ stateDir, seed: seedScenarios({ adminPassword }).aws });
+ * // cluster.nodes[1] -> { nodeId: 'hsm-emu-1', address: '127.0.0.2', port: 40123, state: 'ACTIVE' }
+ * await cluster.setFault(1, { down: true });
+ * await cluster.stop();
+ */
+export async function startEmulatedCluster(options: StartEmulatedClusterOptions): Promise<EmulatedCluster> {
+  const nodeCount = options.nodeCount ?? options.seed?.nodes.length ?? 3;
+  if (!Number.isInteger(nodeCount) || nodeCount < 1) {
+    throw new InvalidInputError(`emulator: nodeCount must be a positive integer, got ${nodeCount}`);
+  }
+  const hostList = options.hosts ?? DEFAULT_EMULATOR_HOSTS;
+  if (hostList.length === 0) throw new InvalidInputError('emulator: hosts must not be empty');
+  const hosts = Array.from({ length: nodeCount }, (_, i) => hostList[i % hostList.length] as string);
+  const ports = nodePorts(hosts, options.basePort ?? 0);
+  const nodeIds = emulatorNodeIds(nodeCount);
+  const states = loadOrCreateStates(options.stateDir, nodeIds, options.seed);
+
+  const servers: EmulatedNodeServer[] = [];
+  try {
+    for (let i = 0; i < nodeCount; i++) {
+      const fault = options.faults?.[i];
+      servers.push(
+        await EmulatedNodeServer.start({
+          host: hosts[i] as string,
+          port: ports[i] as number,
+          state: states[i] as NodeState,
+          ...(fault === undefined ? {} : { faults: fault }),
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw error;
+  }
+
+  const server = (nodeIndex: number): EmulatedNodeServer => {
+    const found = servers[nodeIndex];
+    if (found === undefined) {
+      throw new InvalidInputError(`emulator: no node ${nodeIndex} (the cluster has ${servers.length} nodes)`);
+    }
+    return found;
+  };
+
+  return {
+    nodes: servers.map((s) => ({
+      nodeId: s.nodeId,
+      address: s.host,
+      port: s.port,
+      state: 'ACTIVE' as const,
+    })),
+    stateDir: options.stateDir,
+    setFault: (nodeIndex, fault) => server(nodeIndex).setFault(fault),
+    clearFaults: async (nodeIndex) => {
+      const targets = nodeIndex === undefined ? servers : [server(nodeIndex)];
+      await Promise.all(targets.map((s) => s.clearFaults()));
+    },
+    faults: (nodeIndex) => server(nodeIndex).faults,
+    readState: (nodeIndex) => server(nodeIndex).snapshot(),
+    seed: (seed) => {
+      const data = buildNodeStates(seed, nodeIds, newMaskingKey());
+      servers.forEach((s, i) => {
+        s.replaceState(data[i] as NodeStateData);
+      });
+    },
+    stop: async () => {
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The emulated mgmt-util program, started like the vendor's:
+ *   node src/emulator/mgmt-util/main.ts --dialect aws|azure <config-file>
+ * AWS: stands in for /opt/cloudhsm/bin/cloudhsm_mgmt_util <cloudhsm_mgmt_util.cfg>;
+ * Azure: for /opt/azurecloudhsm/bin/azcloudhsm_mgmt_util <azcloudhsm_resource.cfg>.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DIALECTS, type Dialect } from '#core/model.ts';
+import { parseMgmtUtilConfig } from './config.ts';
+import { MgmtUtilShell } from './shell.ts';
+
+/** Absolute path of this entry point, for spawning it. */
+export const MGMT_UTIL_ENTRY = fileURLToPath(import.meta.url);
+
+/** The command line that runs the emulated mgmt-util for a config file (with the running Node). */
+export function mgmtUtilCommand(dialect: Dialect, configPath: string): { command: string; args: string[] } {
+  return { command: process.execPath, args: [MGMT_UTIL_ENTRY, '--dialect', dialect, configPath] };
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { dialect: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const dialect = values.dialect;
+  if (
+    dialect === undefined ||
+    !(DIALECTS as readonly string[]).includes(dialect) ||
+    positionals.length !== 1
+  ) {
+    fail('usage: main.ts --dialect aws|azure <config-file>');
+  }
+  const configPath = positionals[0] as string;
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch {
+    fail(`Error: cannot read config file ${configPath}`);
+  }
+  let servers: ReturnType<typeof parseMgmtUtilConfig>;
+  try {
+    servers = parseMgmtUtilConfig(dialect as Dialect, text, configPath);
+  } catch (error) {
+    fail(`Error: ${(error as Error).message}`);
+  }
+  process.stdout.on('error', () => process.exit(0));
+  const input = createInterface({
+    input: process.stdin,
+    crlfDelay: Number.POSITIVE_INFINITY,
+    terminal: false,
+  });
+  const lines = input[Symbol.asyncIterator]();
+  const shell = new MgmtUtilShell(dialect as Dialect, servers, {
+    write: (chunk) => {
+      process.stdout.write(chunk);
+    },
+    readLine: async () => {
+      const next = await lines.next();
+      return next.done === true ? null : next.value.replace(/\r$/, '');
+    },
+  });
+  const code = await shell.run();
+  input.close();
+  return code;
+}
+
+function isEntryPoint(): boolean {
+  const invoked = process.argv[1];
+  if (invoked === undefined) return false;
+  try {
+    return realpathSync(invoked) === realpathSync(MGMT_UTIL_ENTRY);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => process.stdout.write('', () => process.exit(code)),
+    (error: unknown) => fail(`Error: ${error instanceof Error ? error.message : String(error)}`),
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * The emulator's own wire protocol between an emulated HSM (node-server.ts) and the emulated
+ * mgmt-util: newline-delimited JSON over one TCP connection, one reply per request, in order.
+ * Internal to the emulator (the vendor protocol is proprietary and runs over TLS).
+ */
+import type { HsmUser, ObjectKind, UserType } from '#core/model.ts';
+import type { HsmReturnCode } from './hsm-error.ts';
+import type { FindAllKeysResult, InsertedObject, KeyInfo } from './node-state.ts';
+
+/** Requests and the result each one answers with. */
+export interface WireOps {
+  info: { args: Record<string, never>; result: NodeInfo };
+  login: { args: { userType: UserType; username: string; password: string }; result: LoginResult };
+  logout: { args: Record<string, never>; result: Record<string, never> };
+  listUsers: { args: Record<string, never>; result: HsmUser[] };
+  findAllKeys: { args: { userId: number; hash: boolean }; result: FindAllKeysResult };
+  getKeyInfo: { args: { handle: number }; result: KeyInfo };
+  createUser: {
+    args: { userType: UserType; username: string; password: string; userId?: number };
+    result: { userId: number };
+  };
+  extractMasked: { args: { kind: ObjectKind; id: number }; result: { blob: string } };
+  insertMasked: { args: { blob: string }; result: InsertedObject };
+}
+
+export type WireOp = keyof WireOps;
+
+export const WIRE_OPS: readonly WireOp[] = [
+  'info',
+  'login',
+  'logout',
+  'listUsers',
+  'findAllKeys',
+  'getKeyInfo',
+  'createUser',
+  'extractMasked',
+  'insertMasked',
+];
+
+export interface NodeInfo {
+  nodeId: string;
+  partition: string;
+  /** `admin(CO)` style, or null when the connection is not logged in. */
+  loggedInAs: string | null;
+}
+
+export interface LoginResult {
+  userId: number;
+  userType: UserType;
+  username: string;
+}
+
+export interface WireRequest {
+  id: number;
+  op: string;
+  args: Record<string, unknown>;
+}
+
+export type WireResponse =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; code: HsmReturnCode; message: string };
+
+/**
+ * Splits a byte stream into lines. Feed it chunks; it calls `onLine` for each complete line.
+ */
+export function lineSplitter(onLine: (line: string) => void): (chunk: Buffer | string) => void {
+  let pending = '';
+  return (chunk) => {
+    pending += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line.trim().length > 0) onLine(line);
+      newline = pending.indexOf('\n');
+    }
+  };
+}
