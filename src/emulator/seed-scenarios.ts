@@ -5,7 +5,7 @@
 import type { Secret } from '#core/secret.ts';
 import type { ClusterSeed, SeedKey, SeedUser } from './cluster-seed.ts';
 
-export const SEED_SCENARIO_NAMES = ['aws', 'azure', 'divergent'] as const;
+export const SEED_SCENARIO_NAMES = ['aws', 'azure', 'divergent', 'demo'] as const;
 export type SeedScenarioName = (typeof SEED_SCENARIO_NAMES)[number];
 
 export interface SeedScenarioOptions {
@@ -29,6 +29,7 @@ export const DIVERGENT_KEY = 262170;
  *   shared with 3) on all nodes; key 262170 on node 0 owned by alice (variant A) and on node 1 owned
  *   by bob (variant B, another fingerprint), absent from node 2: a planner must not copy either
  *   variant to node 2 (divergent beats missing).
+ * - `demo`: the three together in one cluster (what `npm start` runs).
  */
 export function seedScenarios(options: SeedScenarioOptions): Record<SeedScenarioName, ClusterSeed> {
   const admin: SeedUser = {
@@ -82,5 +83,22 @@ export function seedScenarios(options: SeedScenarioOptions): Record<SeedScenario
     ],
   };
 
-  return { aws, azure, divergent };
+  // The embedded default: the three scenarios in one cluster (user ids and handles kept apart).
+  const demoUsers = [admin, cu(2, 'example_user'), cu(4, 'alice'), cu(5, 'bob')];
+  const newest = cu(3, 'newest_user');
+  const demoKeys = [key(7, 2), key(8, 2), key(262146, 4, { sharedWith: [5] }), key(262147, 2)];
+  const demo: ClusterSeed = {
+    name: 'demo',
+    description: `the AWS, Azure and divergent-key seed scenarios in one 3-node cluster: newest_user on nodes 0 and 2 only, key ${AZURE_SINGLE_NODE_KEY} on node 0 only, key ${DIVERGENT_KEY} owned by alice on node 0 and by bob on node 1`,
+    nodes: [
+      {
+        users: [...demoUsers, newest],
+        keys: [...demoKeys, key(AZURE_SINGLE_NODE_KEY, 2), key(DIVERGENT_KEY, 4, { variant: 'A' })],
+      },
+      { users: demoUsers, keys: [...demoKeys, key(DIVERGENT_KEY, 5, { variant: 'B' })] },
+      { users: [...demoUsers, newest], keys: demoKeys },
+    ],
+  };
+
+  return { aws, azure, divergent, demo };
 }

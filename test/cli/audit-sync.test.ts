@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { demoSeed } from '#cli/demo-seed.ts';
 import { emulatedUtilCommand } from '#cli/local-deps.ts';
 import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
+import { seedScenarios } from '#emulator/seed-scenarios.ts';
 import { runCli } from '../support/run-cli.ts';
 
 const PASSWORD = 'Audit-Pa55-91c2';
@@ -20,7 +20,7 @@ describe('hsm-sentinel audit / sync against a cluster file', () => {
     dir = await mkdtemp(join(tmpdir(), 'audit-sync-'));
     cluster = await startEmulatedCluster({
       stateDir: join(dir, 'state'),
-      seed: demoSeed(new Secret(PASSWORD)),
+      seed: seedScenarios({ adminPassword: new Secret(PASSWORD) }).demo,
     });
     clusterFile = join(dir, 'cluster.json');
     await writeFile(

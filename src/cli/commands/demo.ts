@@ -13,12 +13,12 @@ import { renderReport } from '#core/render-report.ts';
 import type { RunReport } from '#core/report.ts';
 import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
+import { seedScenarios } from '#emulator/seed-scenarios.ts';
 import { FolderBackupProvider } from '#providers/emulator/folder-backup.ts';
 import { StaticClusterProvider } from '#providers/static/static-provider.ts';
 import type { RunContext } from '#workflow/contracts.ts';
 import { runPipeline } from '#workflow/run-pipeline.ts';
 import { parseOptions } from '../args.ts';
-import { demoSeed } from '../demo-seed.ts';
 import { type CliIo, UsageError } from '../io.ts';
 import { emulatedUtilCommand, localDeps } from '../local-deps.ts';
 
@@ -46,7 +46,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     const clusterId = `demo-${dialect}-cluster`;
     io.stdout(`Emulated ${dialect} cluster '${clusterId}' on loopback:\n`);
     cluster.nodes.forEach((n, i) => void io.stdout(`  server ${i}: ${n.nodeId} ${n.address}:${n.port}\n`));
-    io.stdout(`Seeded: ${demoSeed(password).description}\n`);
+    io.stdout(`Seeded: ${seedScenarios({ adminPassword: password }).demo.description}\n`);
     io.stdout(`The operator's own mgmt-util config is stale: it lists servers 0 and 2 only.\n\n`);
 
     const provider = new StaticClusterProvider({
@@ -89,8 +89,16 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
 /** Port 2225 on 127.0.0.1-3 as on a real cluster when free; ephemeral ports otherwise. */
 async function startDemoCluster(stateDir: string, password: Secret): Promise<EmulatedCluster> {
   try {
-    return await startEmulatedCluster({ stateDir, seed: demoSeed(password), basePort: 2225 });
+    return await startEmulatedCluster({
+      stateDir,
+      seed: seedScenarios({ adminPassword: password }).demo,
+      basePort: 2225,
+    });
   } catch {
-    return startEmulatedCluster({ stateDir, seed: demoSeed(password), basePort: 0 });
+    return startEmulatedCluster({
+      stateDir,
+      seed: seedScenarios({ adminPassword: password }).demo,
+      basePort: 0,
+    });
   }
 }

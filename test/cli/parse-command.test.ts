@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { PARSEABLE_COMMANDS, parseTranscript } from '#cli/parse-command.ts';
+import { ParseError } from '#core/errors.ts';
+
+const transcript = (name: string): string =>
+  readFileSync(join(import.meta.dirname, '..', 'fixtures', 'transcripts', name), 'utf8');
+
+describe('parseTranscript', () => {
+  it('parses the documented transcripts, echoed command line included', () => {
+    const users = parseTranscript('listUsers', transcript('aws-listUsers.txt'), 'aws');
+    const keys = parseTranscript('findAllKeys', transcript('aws-findAllKeys.txt'), 'aws');
+
+    expect(JSON.stringify(users)).toMatch(
+      /^\{"command":"listUsers","servers":\[\{"server":0,"address":"10\.0\.0\.1","count":6,"users":\[\{"userId":1,"userType":"PCO","username":"admin","mofnPubKey":true,"loginFailureCount":0,"twoFactor":false\}/,
+    );
+    expect(JSON.stringify(keys)).toMatch(
+      /^\{"command":"findAllKeys","servers":\[\{"server":0,"address":"10\.0\.0\.1","count":6,"keys":\[\{"handle":8,"shared":true\}/,
+    );
+    expect(PARSEABLE_COMMANDS).toEqual(['listUsers', 'findAllKeys', 'loginHSM', 'getKeyInfo']);
+  });
+
+  it('drops an echoed login line (with its password placeholder) and a trailing bare prompt', () => {
+    const text =
+      'cloudmgmt>loginHSM CO admin <adminPassword>\nloginHSM success on server 0\nloginHSM success on server 1\ncloudmgmt>';
+
+    expect(parseTranscript('loginHSM', text, 'azure')).toEqual({
+      command: 'loginHSM',
+      servers: [
+        { server: 0, address: null, ok: true },
+        { server: 1, address: null, ok: true },
+      ],
+    });
+    expect(
+      parseTranscript(
+        'getKeyInfo',
+        `aws-cloudhsm> getKeyInfo -k 8\n${transcript('aws-getKeyInfo.txt')}`,
+        'aws',
+      ),
+    ).toEqual({
+      command: 'getKeyInfo',
+      servers: [{ server: 0, address: '10.0.0.1', owner: 3, sharedWith: [4, 6] }],
+    });
+  });
+
+  it('throws a ParseError naming the command and the line of the input (echo line counted)', () => {
+    const cut = transcript('aws-listUsers.txt').split('\n').slice(0, 18).join('\n').concat('\n');
+
+    const error = (() => {
+      try {
+        parseTranscript('listUsers', cut, 'aws');
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).message).toBe(
+      'listUsers: line 19: section of server 1 ends after 3 of 5 user rows (reply cut short?)',
+    );
+  });
+
+  it('does not take another command’s echo or another dialect’s prompt', () => {
+    expect(() => parseTranscript('listUsers', transcript('aws-findAllKeys.txt'), 'aws')).toThrow(ParseError);
+    expect(() => parseTranscript('listUsers', transcript('aws-listUsers.txt'), 'azure')).toThrow(
+      /line 1: unrecognised line/,
+    );
+  });
+});
