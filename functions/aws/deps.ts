@@ -1,0 +1,161 @@
+/**
+ * The WorkflowDeps of a Lambda, built once per process from the environment. Each handler
+ * names the ports it uses; only those read their variables (so the resolve function does
+ * not need CO_SECRET_ARN), and a port it did not ask for fails loudly if a step touches it.
+ */
+import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDbAlertMemory } from '#alerts/dynamodb-alert-memory.ts';
+import { SnsSink } from '#alerts/sns-sink.ts';
+import { ConfigurationError } from '#core/errors.ts';
+import { DEFAULT_POLICY } from '#core/model.ts';
+import { MgmtUtilDriver } from '#drivers/mgmt-util/index.ts';
+import { CloudHsmBackupProvider } from '#providers/aws/cloudhsm-backup.ts';
+import { CloudHsmProvider } from '#providers/aws/cloudhsm-provider.ts';
+import { SecretsManagerCredentials } from '#providers/aws/secrets-credentials.ts';
+import { S3Store } from '#store/s3-store.ts';
+import type { StepLogger, WorkflowDeps } from '#workflow/deps.ts';
+import type { TriggerDefaults } from '#workflow/trigger.ts';
+import { type Env, readEnv } from './env.ts';
+import { defaultObservability, stepLogger } from './lambda.ts';
+
+/** What a handler's step touches besides the artifact store (which every step uses). */
+export type Port = 'provider' | 'nodes' | 'backup' | 'alerts';
+
+export interface AwsClients {
+  cloudHsm: CloudHSMV2Client;
+  s3: S3Client;
+  secrets: SecretsManagerClient;
+  sns: SNSClient;
+  dynamo: DynamoDBClient;
+  sfn: SFNClient;
+}
+
+/** Where the util writes its per-call config files: the only writable path in Lambda. */
+export const MGMT_UTIL_WORK_DIR = '/tmp/hsm-sentinel';
+
+let sharedClients: AwsClients | null = null;
+
+/** One SDK client per service per process, created on first use (region from AWS_REGION). */
+export function awsClients(): AwsClients {
+  sharedClients ??= {
+    cloudHsm: new CloudHSMV2Client({}),
+    s3: new S3Client({}),
+    secrets: new SecretsManagerClient({}),
+    sns: new SNSClient({}),
+    dynamo: new DynamoDBClient({}),
+    sfn: new SFNClient({}),
+  };
+  return sharedClients;
+}
+
+export interface AwsDepsOptions {
+  env?: Env;
+  clients?: AwsClients;
+  log?: StepLogger;
+}
+
+export function awsDeps(ports: readonly Port[], options: AwsDepsOptions = {}): WorkflowDeps {
+  const env = options.env ?? process.env;
+  const clients = options.clients ?? awsClients();
+  const uses = (port: Port) => ports.includes(port);
+  const unavailable = (port: Port) =>
+    new ConfigurationError(
+      `this function was built without the '${port}' port: add it to its awsDeps([...])`,
+    );
+  const missing = (port: Port) => async (): Promise<never> => {
+    throw unavailable(port);
+  };
+  const operatorConfigParameter = uses('provider') ? readEnv.operatorConfigSsm(env) : null;
+  const dialect = uses('nodes') ? readEnv.mgmtUtilDialect(env) : null;
+  const driver =
+    dialect === null
+      ? null
+      : new MgmtUtilDriver({ dialect, command: [readEnv.mgmtUtilPath(env)], workDir: MGMT_UTIL_WORK_DIR });
+  return {
+    provider: uses('provider')
+      ? new CloudHsmProvider(clients.cloudHsm, {
+          ...(operatorConfigParameter
+            ? { operatorConfig: () => readSsmParameter(operatorConfigParameter) }
+            : {}),
+        })
+      : { resolve: missing('provider') },
+    driverFor: (wanted) => {
+      if (!driver) throw unavailable('nodes');
+      if (wanted !== driver.dialect) {
+        throw new ConfigurationError(
+          `the run is for the '${wanted}' dialect but MGMT_UTIL_DIALECT is '${driver.dialect}'`,
+        );
+      }
+      return driver;
+    },
+    credentials: uses('nodes')
+      ? new SecretsManagerCredentials(readEnv.coSecretArn(env), clients.secrets)
+      : { get: missing('nodes') },
+    store: new S3Store(readEnv.reportBucket(env), clients.s3),
+    backup: uses('backup')
+      ? new CloudHsmBackupProvider(clients.cloudHsm, { recoveryRegion: readEnv.recoveryRegion(env) })
+      : { protect: missing('backup') },
+    alerts: uses('alerts')
+      ? new SnsSink(readEnv.alertTopicArn(env), clients.sns)
+      : { publish: missing('alerts') },
+    alertMemory: uses('alerts')
+      ? new DynamoDbAlertMemory(readEnv.stateTable(env), clients.dynamo)
+      : { lastSent: missing('alerts'), remember: missing('alerts') },
+    alertWindowMs: uses('alerts') ? readEnv.alertWindowHours(env) * 3_600_000 : 0,
+    keyDetails: uses('nodes') ? readEnv.keyDetails(env) : false,
+    clock: () => new Date(),
+    log: options.log ?? stepLogger(defaultObservability.logger),
+  };
+}
+
+/** What the trigger and runbook-url functions need: where to start runs, and for which clusters. */
+export interface TriggerDeps {
+  sfn: SFNClient;
+  stateMachineArn: string;
+  defaults: TriggerDefaults;
+  clock(): Date;
+}
+
+export function awsTriggerDeps(options: Omit<AwsDepsOptions, 'log'> = {}): TriggerDeps {
+  const env = options.env ?? process.env;
+  const stateMachineArn = readEnv.stateMachineArn(env);
+  const defaults: TriggerDefaults = {
+    clusterIds: readEnv.clusterIds(env),
+    provider: 'aws',
+    dialect: 'aws',
+    policy: { ...DEFAULT_POLICY, dryRun: readEnv.dryRunDefault(env) },
+  };
+  return { sfn: (options.clients ?? awsClients()).sfn, stateMachineArn, defaults, clock: () => new Date() };
+}
+
+/**
+ * OPERATOR_CONFIG_SSM: the operator's mgmt-util cfg in an SSM parameter. `@aws-sdk/client-ssm`
+ * is not a dependency of the project yet, so it is loaded only when the variable is set, and
+ * its absence is a configuration error that says so.
+ */
+async function readSsmParameter(name: string): Promise<string | null> {
+  const moduleName = '@aws-sdk/client-ssm';
+  let ssm: {
+    SSMClient: new (
+      config: object,
+    ) => { send(command: unknown): Promise<{ Parameter?: { Value?: string } }> };
+    GetParameterCommand: new (input: { Name: string; WithDecryption: boolean }) => unknown;
+  };
+  try {
+    ssm = await import(moduleName);
+  } catch (cause) {
+    throw new ConfigurationError(
+      `OPERATOR_CONFIG_SSM is set (${name}) but ${moduleName} is not installed: add it or unset the variable`,
+      { cause },
+    );
+  }
+  const out = await new ssm.SSMClient({}).send(
+    new ssm.GetParameterCommand({ Name: name, WithDecryption: true }),
+  );
+  return out.Parameter?.Value ?? null;
+}

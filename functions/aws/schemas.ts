@@ -1,0 +1,117 @@
+/**
+ * zod schemas of what the state machine hands each Lambda (src/workflow/contracts.ts).
+ * Parts written by our own steps are checked on the fields the next step reads and
+ * passed through whole; the run context, which a trigger built from outside input, is
+ * checked in full. A mismatch is an InvalidInputError naming the field.
+ */
+import { z } from 'zod';
+import { InvalidInputError } from '#core/errors.ts';
+import { DIALECTS, NODE_STATES, OBJECT_KINDS, type ObjectStatus, PROVIDERS } from '#core/model.ts';
+import type { CollectNodeInput, MarkUnreadableInput, RunState } from '#workflow/contracts.ts';
+import { TRIGGER_KINDS } from '#workflow/contracts.ts';
+
+const text = z.string().min(1);
+
+export const policySchema = z.object({
+  dryRun: z.boolean(),
+  maxActionsPerRun: z.number().int().min(0),
+  allowedKinds: z.array(z.enum(OBJECT_KINDS)),
+  requireAllNodesLoggedIn: z.boolean(),
+  maxBackupAgeHours: z.number().positive(),
+});
+
+export const runContextSchema = z.object({
+  runId: text,
+  clusterId: text,
+  provider: z.enum(PROVIDERS),
+  dialect: z.enum(DIALECTS),
+  policy: policySchema,
+  startedAt: z.iso.datetime(),
+  trigger: z.object({ kind: z.enum(TRIGGER_KINDS), detail: z.string() }),
+});
+
+export const clusterNodeSchema = z.looseObject({
+  nodeId: text,
+  address: text,
+  port: z.number().int().min(1).max(65535),
+  state: z.enum(NODE_STATES),
+  zone: z.string().optional(),
+});
+
+export const resolvedClusterSchema = z.looseObject({
+  clusterId: text,
+  provider: z.enum(PROVIDERS),
+  dialect: z.enum(DIALECTS),
+  nodes: z.array(clusterNodeSchema).min(1),
+  resolvedAt: text,
+  membershipToken: text,
+  configDrift: z.looseObject({}).nullable(),
+});
+
+const collectedNodeSchema = z.looseObject({
+  nodeId: text,
+  status: z.enum(['read', 'unreadable']),
+  inventoryRef: text,
+});
+
+const countsSchema = z.looseObject({
+  consistent: z.number(),
+  missing: z.number(),
+  'single-node': z.number(),
+  divergent: z.number(),
+} satisfies Record<ObjectStatus, z.ZodNumber>);
+
+export const runStateSchema = z.looseObject({
+  context: runContextSchema,
+  cluster: resolvedClusterSchema.optional(),
+  collected: z.array(collectedNodeSchema).optional(),
+  audit: z
+    .looseObject({
+      auditRef: text,
+      planRef: text,
+      counts: countsSchema,
+      unreadableNodes: z.array(z.string()),
+      writeAllowed: z.boolean(),
+    })
+    .optional(),
+  sync: z
+    .looseObject({ resultsRef: text, synced: z.number(), lastWriteAt: z.string().nullable() })
+    .optional(),
+  verify: z.looseObject({ afterAuditRef: text, ok: z.boolean() }).optional(),
+  backup: z.looseObject({ state: text }).optional(),
+  failure: z.looseObject({ step: z.string(), errorName: z.string(), message: z.string() }).optional(),
+});
+
+export const collectNodeInputSchema = z.object({
+  context: runContextSchema,
+  cluster: resolvedClusterSchema,
+  nodeId: text,
+});
+
+export const markUnreadableInputSchema = z.object({
+  context: runContextSchema,
+  nodeId: text,
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }),
+});
+
+/**
+ * Checks `input` against `schema`; the first problem becomes an InvalidInputError such as
+ * `Resolve input: context.clusterId: Too small: expected string to have >=1 characters`.
+ */
+export function parseInput<T>(schema: z.ZodType, input: unknown, what: string): T {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(the whole input)';
+    const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
+    throw new InvalidInputError(`${what} input: ${field}: ${issue?.message ?? 'invalid'}${more}`);
+  }
+  return result.data as T;
+}
+
+export const parseRunState = (input: unknown, what: string): RunState =>
+  parseInput<RunState>(runStateSchema, input, what);
+export const parseCollectNodeInput = (input: unknown): CollectNodeInput =>
+  parseInput<CollectNodeInput>(collectNodeInputSchema, input, 'CollectNode');
+export const parseMarkUnreadableInput = (input: unknown): MarkUnreadableInput =>
+  parseInput<MarkUnreadableInput>(markUnreadableInputSchema, input, 'MarkUnreadable');

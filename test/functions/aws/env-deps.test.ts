@@ -1,0 +1,146 @@
+import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { ERROR_NAMES } from '#core/errors.ts';
+import { MgmtUtilDriver } from '#drivers/mgmt-util/index.ts';
+import { type AwsClients, awsDeps } from '../../../functions/aws/deps.ts';
+import { DEFAULT_MGMT_UTIL_PATH, readEnv } from '../../../functions/aws/env.ts';
+import { handler as deployedResolve, makeHandler as makeResolve } from '../../../functions/aws/resolve.ts';
+import { cloudhsmCommands, mockCloudHsm } from '../../support/cloudhsm-mock.ts';
+import { context } from '../../support/fake-deps.ts';
+import { lambdaContext, quietObservability } from './lambda-test-kit.ts';
+
+const quiet = { info() {}, warn() {}, error() {} };
+const CLUSTER = 'cluster-igklspoyj5v';
+
+function clients(): AwsClients {
+  const region = { region: 'us-east-1' };
+  return {
+    cloudHsm: new CloudHSMV2Client(region),
+    s3: new S3Client(region),
+    secrets: new SecretsManagerClient(region),
+    sns: new SNSClient(region),
+    dynamo: new DynamoDBClient(region),
+    sfn: new SFNClient(region),
+  };
+}
+
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('functions/aws/env', () => {
+  it('names the missing or malformed variable and what it must hold', () => {
+    const missing = thrown(() => readEnv.reportBucket({}));
+    expect(missing.name).toBe(ERROR_NAMES.configuration);
+    expect(missing.message).toBe(
+      'environment variable REPORT_BUCKET is not set: it must hold the S3 bucket for inventories, plans and reports',
+    );
+    expect(() => readEnv.mgmtUtilDialect({ MGMT_UTIL_DIALECT: 'gcp' })).toThrow(
+      "environment variable MGMT_UTIL_DIALECT is 'gcp': expected aws or azure",
+    );
+    expect(() => readEnv.keyDetails({ KEY_DETAILS: 'yes' })).toThrow(
+      /KEY_DETAILS is 'yes': expected true or false/,
+    );
+    expect(() => readEnv.alertWindowHours({ ALERT_WINDOW_HOURS: '-1' })).toThrow(/ALERT_WINDOW_HOURS/);
+  });
+
+  it('applies the documented defaults', () => {
+    expect(readEnv.mgmtUtilPath({})).toBe(DEFAULT_MGMT_UTIL_PATH);
+    expect(readEnv.alertWindowHours({})).toBe(24);
+    expect(readEnv.keyDetails({})).toBe(false);
+    expect(readEnv.recoveryRegion({ RECOVERY_REGION: ' ' })).toBeNull();
+    expect(readEnv.clusterIds({ CLUSTER_IDS: 'cluster-a, cluster-b,' })).toEqual(['cluster-a', 'cluster-b']);
+    expect(readEnv.dryRunDefault({})).toBe(true);
+  });
+});
+
+describe('functions/aws/deps', () => {
+  const cloudhsm = mockCloudHsm();
+  afterEach(() => {
+    cloudhsm.reset();
+  });
+
+  it('reads only the variables of the ports a function uses', () => {
+    expect(() => awsDeps(['provider'], { env: {}, clients: clients(), log: quiet })).toThrow(/REPORT_BUCKET/);
+    expect(() =>
+      awsDeps(['nodes'], {
+        env: { REPORT_BUCKET: 'b', MGMT_UTIL_DIALECT: 'aws' },
+        clients: clients(),
+        log: quiet,
+      }),
+    ).toThrow(/CO_SECRET_ARN is not set/);
+    expect(() =>
+      awsDeps(['alerts'], { env: { REPORT_BUCKET: 'b' }, clients: clients(), log: quiet }),
+    ).toThrow(/ALERT_TOPIC_ARN is not set/);
+    // The audit function needs nothing but its bucket.
+    expect(() => awsDeps([], { env: { REPORT_BUCKET: 'b' }, clients: clients(), log: quiet })).not.toThrow();
+  });
+
+  it('builds the mgmt-util driver from MGMT_UTIL_DIALECT / MGMT_UTIL_PATH and refuses another dialect', async () => {
+    const deps = awsDeps(['nodes'], {
+      env: {
+        REPORT_BUCKET: 'b',
+        MGMT_UTIL_DIALECT: 'aws',
+        MGMT_UTIL_PATH: '/opt/cloudhsm/bin/cloudhsm_mgmt_util',
+        CO_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hsm-co-AbCdEf',
+        KEY_DETAILS: 'true',
+      },
+      clients: clients(),
+      log: quiet,
+    });
+
+    expect(deps.driverFor('aws')).toBeInstanceOf(MgmtUtilDriver);
+    expect(deps.keyDetails).toBe(true);
+    expect(() => deps.driverFor('azure')).toThrow(/MGMT_UTIL_DIALECT is 'aws'/);
+    await expect(deps.alerts.publish({} as never)).rejects.toThrow(/without the 'alerts' port/);
+  });
+
+  it('resolves through CloudHSM DescribeClusters (aws-sdk-client-mock)', async () => {
+    cloudhsm.on(cloudhsmCommands.DescribeClusters).resolves({
+      Clusters: [
+        {
+          ClusterId: CLUSTER,
+          State: 'ACTIVE',
+          Hsms: [
+            { HsmId: 'hsm-bbbbbbbbbbb', EniIp: '10.0.2.7', AvailabilityZone: 'us-east-1b', State: 'ACTIVE' },
+            { HsmId: 'hsm-aaaaaaaaaaa', EniIp: '10.0.1.9', AvailabilityZone: 'us-east-1a', State: 'ACTIVE' },
+          ],
+        },
+      ],
+    });
+    const deps = awsDeps(['provider'], { env: { REPORT_BUCKET: 'b' }, clients: clients(), log: quiet });
+
+    const out = await makeResolve(deps, quietObservability())({ context: context(CLUSTER) }, lambdaContext());
+
+    expect(out.nodes.map((n) => [n.nodeId, n.address])).toEqual([
+      ['hsm-aaaaaaaaaaa', '10.0.1.9'],
+      ['hsm-bbbbbbbbbbb', '10.0.2.7'],
+    ]);
+    expect(cloudhsm.commandCalls(cloudhsmCommands.DescribeClusters)[0]?.args[0].input).toMatchObject({
+      Filters: { clusterIds: [CLUSTER] },
+    });
+  });
+
+  it('fails the deployed handler with a ConfigurationError naming the variable when the environment lacks it', async () => {
+    const saved = process.env.REPORT_BUCKET;
+    delete process.env.REPORT_BUCKET;
+    try {
+      await expect(deployedResolve({ context: context(CLUSTER) }, lambdaContext())).rejects.toMatchObject({
+        name: ERROR_NAMES.configuration,
+        message: expect.stringContaining('REPORT_BUCKET'),
+      });
+    } finally {
+      if (saved !== undefined) process.env.REPORT_BUCKET = saved;
+    }
+  });
+});
