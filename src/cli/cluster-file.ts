@@ -18,6 +18,14 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidInputError } from '#core/errors.ts';
 import { DIALECTS } from '#core/model.ts';
+import { readOperatorConfig } from '#drivers/mgmt-util/config.ts';
+import { credentialsSource } from '#providers/credentials.ts';
+import { NoBackupProvider } from '#providers/static/no-backup.ts';
+import { StaticClusterProvider } from '#providers/static/static-provider.ts';
+import type { WorkflowDeps } from '#workflow/deps.ts';
+import { jsonLineLogger } from '#workflow/json-line-logger.ts';
+import type { CliIo } from './io.ts';
+import { localDeps } from './local-deps.ts';
 
 const nodeSchema = z.strictObject({
   nodeId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'letters, digits and . _ : - only'),
@@ -80,4 +88,35 @@ export async function loadClusterFile(path: string): Promise<ClusterFile> {
       ? { credentials: { ...file.credentials, path: resolve(base, file.credentials.path) } }
       : {}),
   };
+}
+
+/** The deps of a local run against the nodes a cluster file names. */
+export function depsForClusterFile(file: ClusterFile, io: CliIo, verbose: boolean): Promise<WorkflowDeps> {
+  return localDeps({
+    provider: new StaticClusterProvider({
+      clusterId: file.clusterId,
+      provider: 'file',
+      dialect: file.dialect,
+      nodes: () => file.nodes.map((n) => ({ ...n, state: 'ACTIVE' as const })),
+      operatorConfigAddresses: () => operatorAddresses(file),
+    }),
+    dialect: file.dialect,
+    utilCommand: file.util,
+    credentials: credentialsSource(file.credentials, io.env),
+    backup: new NoBackupProvider(),
+    reportDir: file.reportDir,
+    keyDetails: file.keyDetails,
+    ...(verbose ? { log: jsonLineLogger(io.stderr) } : {}),
+  });
+}
+
+async function operatorAddresses(file: ClusterFile): Promise<string[] | null> {
+  if (!file.operatorConfig) return null;
+  let text: string;
+  try {
+    text = await readFile(file.operatorConfig, 'utf8');
+  } catch (cause) {
+    throw new InvalidInputError(`operatorConfig ${file.operatorConfig} cannot be read`, { cause });
+  }
+  return readOperatorConfig(text, file.dialect);
 }

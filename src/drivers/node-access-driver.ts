@@ -9,8 +9,9 @@
  *   `collect` one inventory per node it can infer (or marks nodes unreadable), and reports
  *   `sync` actions as `not-run` (it has no syncUser/syncKey).
  */
-import type { Credentials } from '#core/secret.ts';
+
 import type { ActionResult, ClusterNode, Dialect, NodeInventory, SyncAction } from '#core/model.ts';
+import type { Credentials } from '#core/secret.ts';
 
 export interface CollectOptions {
   /** Read owner/sharing of every key (getKeyInfo). Off: keys carry owner null. */
@@ -25,12 +26,20 @@ export interface NodeAccessDriver {
    * `unreadable` inventory with its reason; one bad node never hides the others.
    * A credentials rejection is reported, never retried.
    */
-  collect(nodes: readonly ClusterNode[], credentials: Credentials, options: CollectOptions): Promise<NodeInventory[]>;
+  collect(
+    nodes: readonly ClusterNode[],
+    credentials: Credentials,
+    options: CollectOptions,
+  ): Promise<NodeInventory[]>;
   /**
    * Runs sync actions. `nodes` is the whole cluster in server order (the positions the
    * actions' server numbers refer to). Every node is logged in before the first write;
    * if any login fails nothing is written and a CredentialsRejectedError (or TransportError)
    * is thrown. "Already present" replies count as `already-present`.
    */
-  sync(nodes: readonly ClusterNode[], credentials: Credentials, actions: readonly SyncAction[]): Promise<ActionResult[]>;
+  sync(
+    nodes: readonly ClusterNode[],
+    credentials: Credentials,
+    actions: readonly SyncAction[],
+  ): Promise<ActionResult[]>;
 }

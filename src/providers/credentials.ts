@@ -12,7 +12,12 @@ export interface CredentialsSource {
 }
 
 export type CredentialsSpec =
-  | { from: 'env'; usernameVariable?: string | undefined; passwordVariable: string; userType?: 'CO' | 'PCO' | undefined }
+  | {
+      from: 'env';
+      usernameVariable?: string | undefined;
+      passwordVariable: string;
+      userType?: 'CO' | 'PCO' | undefined;
+    }
   | { from: 'file'; path: string };
 
 const USERNAME_PATTERN = /^[A-Za-z0-9_.@-]{1,31}$/;

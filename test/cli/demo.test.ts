@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type CliResult, runCli } from '../support/run-cli.ts';
+import { type CliResult, PROJECT_ROOT, runCli } from '../support/run-cli.ts';
 
 const PASSWORD = 'Demo-Pa55-4b1d-unique';
 
@@ -29,6 +30,14 @@ describe('hsm-sentinel demo (the embedded default, as npm start runs it)', () =>
   it('exits 0', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+
+  it('executes the real state machine file, state by state', async () => {
+    const definition = await readFile(join(PROJECT_ROOT, 'statemachines/audit-and-sync.asl.json'));
+    const sha256 = createHash('sha256').update(definition).digest('hex');
+    expect(result.stdout).toContain(`Executed statemachines/audit-and-sync.asl.json (sha256 ${sha256.slice(0, 12)}`);
+    expect(result.stdout).toMatch(/states Resolve > CollectNodes > Audit > WriteAllowed\? > Sync > Verify > Protect > Alert > Done/);
+    expect(result.stdout).toContain('  > CollectNode [server 2]');
   });
 
   it('finds newest_user missing on node 1 and syncs it from server 0', () => {

@@ -3,22 +3,14 @@
  * against the nodes a cluster file names, with the util it names. `audit` never writes.
  * Exit: 0 clean or repaired, 3 a human must act, 1 the run failed.
  */
-import { readFile } from 'node:fs/promises';
 import { buildAlert } from '#core/alert.ts';
-import { InvalidInputError } from '#core/errors.ts';
 import { resolvePolicy } from '#core/policy.ts';
 import { renderReport } from '#core/render-report.ts';
 import { outcomeOf, type RunReport } from '#core/report.ts';
-import { readOperatorConfig } from '#drivers/mgmt-util/config.ts';
-import { credentialsSource } from '#providers/credentials.ts';
-import { NoBackupProvider } from '#providers/static/no-backup.ts';
-import { StaticClusterProvider } from '#providers/static/static-provider.ts';
-import { jsonLineLogger } from '#workflow/json-line-logger.ts';
 import { runPipeline } from '#workflow/run-pipeline.ts';
 import { parseOptions } from '../args.ts';
-import { type ClusterFile, loadClusterFile } from '../cluster-file.ts';
+import { depsForClusterFile, loadClusterFile } from '../cluster-file.ts';
 import { type CliIo, UsageError } from '../io.ts';
-import { localDeps } from '../local-deps.ts';
 
 export const auditCommand = (args: string[], io: CliIo) => runFromFile('audit', args, io);
 export const syncCommand = (args: string[], io: CliIo) => runFromFile('sync', args, io);
@@ -44,22 +36,7 @@ async function runFromFile(mode: 'audit' | 'sync', args: string[], io: CliIo): P
     ...(mode === 'audit' || values['dry-run'] ? { dryRun: true } : {}),
   });
 
-  const deps = await localDeps({
-    provider: new StaticClusterProvider({
-      clusterId: file.clusterId,
-      provider: 'file',
-      dialect: file.dialect,
-      nodes: () => file.nodes.map((n) => ({ ...n, state: 'ACTIVE' as const })),
-      operatorConfigAddresses: () => operatorAddresses(file),
-    }),
-    dialect: file.dialect,
-    utilCommand: file.util,
-    credentials: credentialsSource(file.credentials, io.env),
-    backup: new NoBackupProvider(),
-    reportDir: file.reportDir,
-    keyDetails: file.keyDetails,
-    ...(values.verbose ? { log: jsonLineLogger(io.stderr) } : {}),
-  });
+  const deps = await depsForClusterFile(file, io, values.verbose);
   const startedAt = new Date().toISOString();
   const state = await runPipeline(
     {
@@ -80,15 +57,4 @@ async function runFromFile(mode: 'audit' | 'sync', args: string[], io: CliIo): P
   );
   const outcome = outcomeOf(report);
   return outcome === 'failed' ? 1 : outcome === 'attention' ? 3 : 0;
-}
-
-async function operatorAddresses(file: ClusterFile): Promise<string[] | null> {
-  if (!file.operatorConfig) return null;
-  let text: string;
-  try {
-    text = await readFile(file.operatorConfig, 'utf8');
-  } catch (cause) {
-    throw new InvalidInputError(`operatorConfig ${file.operatorConfig} cannot be read`, { cause });
-  }
-  return readOperatorConfig(text, file.dialect);
 }

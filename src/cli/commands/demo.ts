@@ -1,7 +1,8 @@
 /**
  * `hsm-sentinel demo [--provider aws|azure]` (what `npm start` runs): an emulated 3-node
- * cluster on loopback seeded with the seed scenarios, and one full run of the loop against
- * it with the production driver spawning the emulated mgmt util.
+ * cluster on loopback seeded with the seed scenarios, and one execution of the real state
+ * machine definition against it (aws-local-stepfunctions), every Task bound to the step its
+ * Lambda runs, with the production driver spawning the emulated mgmt util.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,17 +11,16 @@ import { join, resolve } from 'node:path';
 import { buildAlert } from '#core/alert.ts';
 import { DEFAULT_POLICY, type Dialect } from '#core/model.ts';
 import { renderReport } from '#core/render-report.ts';
-import type { RunReport } from '#core/report.ts';
 import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
 import { FolderBackupProvider } from '#providers/emulator/folder-backup.ts';
 import { StaticClusterProvider } from '#providers/static/static-provider.ts';
 import type { RunContext } from '#workflow/contracts.ts';
-import { runPipeline } from '#workflow/run-pipeline.ts';
 import { parseOptions } from '../args.ts';
 import { type CliIo, UsageError } from '../io.ts';
 import { emulatedUtilCommand, localDeps } from '../local-deps.ts';
+import { executeLocally } from '../local-execution.ts';
 
 export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseOptions(args, {
@@ -75,11 +75,16 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
       startedAt: new Date().toISOString(),
       trigger: { kind: 'demo', detail: 'hsm-sentinel demo' },
     };
-    const state = await runPipeline(context, deps, { onState: (name) => io.stdout(`> ${name}\n`) });
-    const report = await deps.store.getJson<RunReport>(state.alert?.reportRef ?? '');
+    const { result, report } = await executeLocally(context, deps, io.stdout);
+    if (!report) {
+      io.stderr(
+        `the run failed before its report was written: ${result.error?.name}: ${result.error?.cause}\n`,
+      );
+      return 1;
+    }
     io.stdout(`\n${renderReport(report, buildAlert(report))}\n`);
-    io.stdout(`\nReport: ${join(reportDir, state.alert?.reportPageRef ?? '')}\n`);
-    return state.failure ? 1 : 0;
+    io.stdout(`\nReport: ${join(reportDir, result.state?.alert?.reportPageRef ?? '')}\n`);
+    return result.status === 'succeeded' ? 0 : 1;
   } finally {
     await cluster.stop();
     await rm(stateDir, { recursive: true, force: true });

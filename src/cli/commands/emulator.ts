@@ -144,7 +144,8 @@ function describe(cluster: DetachedCluster): string {
   const lines = [
     `emulated cluster (pid ${cluster.pid}, seed ${cluster.seed ?? 'none'}) in ${cluster.stateDir}:`,
   ];
-  cluster.nodes.forEach((n, i) => lines.push(`  server ${i}: ${n.nodeId} ${n.address}:${n.port}`));
+  for (const [i, n] of cluster.nodes.entries())
+    lines.push(`  server ${i}: ${n.nodeId} ${n.address}:${n.port}`);
   lines.push(`  util configs: ${cluster.configs.aws}, ${cluster.configs.azure}`);
   return `${lines.join('\n')}\n`;
 }

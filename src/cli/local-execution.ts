@@ -1,0 +1,51 @@
+/**
+ * One execution of the real state machine definition on this machine (aws-local-stepfunctions),
+ * every Task bound to the step the Lambda runs, with progress printed as states run.
+ */
+import { relative } from 'node:path';
+import type { RunReport } from '#core/report.ts';
+import type { RunContext } from '#workflow/contracts.ts';
+import type { WorkflowDeps } from '#workflow/deps.ts';
+import {
+  type LocalRunResult,
+  type LocalStateEvent,
+  runStateMachineLocally,
+} from '#workflow/local-asl-runner.ts';
+import { PROJECT_ROOT } from './project-root.ts';
+
+export interface LocalExecution {
+  result: LocalRunResult;
+  /** Null only when the run failed before the alert step could write it. */
+  report: RunReport | null;
+}
+
+export async function executeLocally(
+  context: RunContext,
+  deps: WorkflowDeps,
+  write: (text: string) => void,
+  retryIntervalMs = 0,
+): Promise<LocalExecution> {
+  const result = await runStateMachineLocally({
+    input: { context },
+    deps,
+    onState: (e) => progress(e, write),
+    retryIntervalMs,
+  });
+  const reportRef = result.state?.alert?.reportRef;
+  const report = reportRef ? await deps.store.getJson<RunReport>(reportRef) : null;
+  write(
+    `\nExecuted ${relative(PROJECT_ROOT, result.definitionPath)} (sha256 ${result.definitionSha256.slice(0, 12)}…) locally: ` +
+      `${result.status}; states ${result.visited.join(' > ')}; largest state payload ${result.largestPayload.bytes} bytes (${result.largestPayload.state})\n`,
+  );
+  return { result, report };
+}
+
+function progress(event: LocalStateEvent, write: (text: string) => void): void {
+  const where = event.index === undefined ? event.state : `${event.state} [server ${event.index}]`;
+  const indent = event.index === undefined ? '' : '  ';
+  if (event.kind === 'entered' && event.stateType !== 'Pass') write(`${indent}> ${where}\n`);
+  else if (event.kind === 'retried')
+    write(`${indent}  ! ${where}: retry ${event.attempt ?? ''} after ${event.error ?? 'error'}\n`);
+  else if (event.kind === 'caught') write(`${indent}  ! ${where}: caught ${event.error ?? 'error'}\n`);
+  else if (event.kind === 'failed') write(`${indent}  x ${where}: ${event.error ?? 'failed'}\n`);
+}
