@@ -1,0 +1,411 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  CredentialsRejectedError,
+  InvalidInputError,
+  TransportError,
+  UnknownNodeError,
+} from '#core/errors.ts';
+import type { NodeInventory, SyncAction } from '#core/model.ts';
+import type { Credentials } from '#core/secret.ts';
+import { Secret } from '#core/secret.ts';
+import type { MgmtUtilDriverOptions } from '#drivers/mgmt-util/mgmt-util-driver.ts';
+import { MgmtUtilDriver } from '#drivers/mgmt-util/mgmt-util-driver.ts';
+import type { FakeScenario, FakeServer } from '../fixtures/fake-mgmt-util.ts';
+import { fakeCommand, fakeEnv, nodes, PASSWORD, tempDir, user } from '../support/fake-util.ts';
+
+const NOW = new Date('2026-11-23T10:00:00.000Z');
+const CREDENTIALS: Credentials = { userType: 'CO', username: 'admin', password: new Secret(PASSWORD) };
+const ADMIN = user(1, 'admin', 'PCO');
+const OFFICER2 = user(6, 'officer2', 'CO');
+
+function server(extra: Partial<FakeServer> = {}): FakeServer {
+  return {
+    users: [ADMIN, user(3, 'crypto_user1')],
+    keys: [
+      { handle: 8, shared: true, owner: 3, sharedWith: [6, 4] },
+      { handle: 17, shared: false, owner: 3, sharedWith: [] },
+    ],
+    ...extra,
+  };
+}
+
+function action(
+  command: 'syncUser' | 'syncKey',
+  numericId: number,
+  source: number,
+  target: number,
+): SyncAction {
+  return {
+    kind: command === 'syncUser' ? 'user' : 'key',
+    objectId: `${command}:${numericId}`,
+    label: `${command} ${numericId}`,
+    command,
+    numericId,
+    sourceNodeId: `hsm-${source}`,
+    sourceServer: source,
+    targetNodeId: `hsm-${target}`,
+    targetServer: target,
+  };
+}
+
+describe('MgmtUtilDriver (against the scripted fake util)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let log: string;
+  let transcripts: string[];
+
+  beforeEach(() => {
+    dir = tempDir();
+    log = join(dir.path, 'commands.log');
+    transcripts = [];
+  });
+
+  afterEach(() => {
+    dir.dispose();
+  });
+
+  function driver(
+    scenario: Omit<FakeScenario, 'password' | 'log'>,
+    options: Partial<MgmtUtilDriverOptions> = {},
+  ) {
+    return new MgmtUtilDriver({
+      dialect: scenario.dialect,
+      command: fakeCommand(),
+      workDir: dir.path,
+      timeouts: { startupMs: 10_000, commandMs: 10_000, closeMs: 2_000 },
+      env: fakeEnv({ ...scenario, password: PASSWORD, log }),
+      now: () => NOW,
+      onTranscript: (t) => transcripts.push(t),
+      ...options,
+    });
+  }
+
+  const commands = (): string[] => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
+  const everything = (inventories: unknown): string =>
+    `${JSON.stringify(inventories)}${transcripts.join('')}`;
+
+  describe('collect', () => {
+    it('reads every node with one login, in node order, with key details', async () => {
+      const d = driver({
+        dialect: 'aws',
+        servers: [server(), server({ users: [ADMIN, user(3, 'crypto_user1'), OFFICER2] })],
+      });
+
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: true });
+
+      expect(inventories[1]).toEqual({
+        nodeId: 'hsm-1',
+        status: 'read',
+        users: [ADMIN, user(3, 'crypto_user1'), OFFICER2],
+        keys: [
+          { handle: 8, shared: true, owner: 3, sharedWith: [4, 6] },
+          { handle: 17, shared: false, owner: 3, sharedWith: [] },
+        ],
+        keyHash: null,
+        keyDetails: true,
+        collectedAt: NOW.toISOString(),
+      });
+      expect(inventories[0]).toMatchObject({ nodeId: 'hsm-0', status: 'read' });
+      expect(commands()).toEqual([
+        'enable_e2e',
+        'loginHSM CO admin <pw>',
+        'listUsers',
+        'findAllKeys 0 0',
+        'getKeyInfo -k 8',
+        'getKeyInfo -k 17',
+        'logoutHSM',
+        'quit',
+      ]);
+      expect(everything(inventories)).not.toContain(PASSWORD);
+      expect(transcripts[0]).toContain('aws-cloudhsm> loginHSM CO admin <redacted>');
+    });
+
+    it('writes its own config listing exactly the requested nodes, and removes it afterwards', async () => {
+      const d = driver({ dialect: 'azure', servers: [server(), server(), server()] });
+
+      await d.collect(nodes(3), CREDENTIALS, { keyDetails: false });
+
+      expect(transcripts[0]).toMatch(/Connected to server 'server 2': hostname '127\.0\.0\.3', port 2225\./);
+      expect(commands()).not.toContain('getKeyInfo -k 8');
+      expect(readdirSync(dir.path)).toEqual(['commands.log']);
+    });
+
+    it('reads the key hash with requestKeyHash', async () => {
+      const d = driver({ dialect: 'aws', servers: [server()] }, { requestKeyHash: true });
+
+      const [inventory] = await d.collect(nodes(1), CREDENTIALS, { keyDetails: false });
+
+      expect(inventory).toMatchObject({
+        status: 'read',
+        keyHash: 'ab12cd',
+        keys: [{ owner: null }, { owner: null }],
+      });
+      expect(commands()).toContain('findAllKeys 0 1');
+    });
+
+    it('marks an unconnected node unreachable and still reads the others (AWS and Azure start-up)', async () => {
+      for (const dialect of ['aws', 'azure'] as const) {
+        const d = driver({ dialect, servers: [server(), server({ down: true }), server()] });
+
+        const inventories = await d.collect(nodes(3), CREDENTIALS, { keyDetails: true });
+
+        expect(inventories.map((i) => (i.status === 'read' ? 'read' : i.reason))).toEqual([
+          'read',
+          'unreachable',
+          'read',
+        ]);
+      }
+    });
+
+    it('marks a node whose login was rejected login-failed, without retrying the login', async () => {
+      const d = driver({
+        dialect: 'aws',
+        servers: [server(), server({ loginCode: 'RET_USER_LOCKED' }), server()],
+      });
+
+      const inventories = await d.collect(nodes(3), CREDENTIALS, { keyDetails: false });
+
+      expect(inventories[1]).toEqual({
+        nodeId: 'hsm-1',
+        status: 'unreadable',
+        reason: 'login-failed',
+        detail: 'loginHSM failed: RET_USER_LOCKED on server 1(127.0.0.2) (credentials rejected; not retried)',
+      });
+      expect(inventories.filter((i) => i.status === 'read')).toHaveLength(2);
+      expect(commands().filter((c) => c.startsWith('loginHSM'))).toHaveLength(1);
+    });
+
+    it('never sends the password again after a wrong one, and never shows it', async () => {
+      const d = driver({ dialect: 'aws', servers: [server(), server()] });
+      const wrong: Credentials = { ...CREDENTIALS, password: new Secret('Wrong-Pass-99812') };
+
+      const inventories = await d.collect(nodes(2), wrong, { keyDetails: false });
+
+      expect(inventories.map((i) => i.status === 'unreadable' && i.reason)).toEqual([
+        'login-failed',
+        'login-failed',
+      ]);
+      expect(commands()).toEqual(['enable_e2e', 'loginHSM CO admin Wrong-Pass-99812', 'quit']);
+      expect(everything(inventories)).not.toContain('Wrong-Pass-99812');
+    });
+
+    it('marks only the node whose section is cut short protocol-error, with the parse error', async () => {
+      const reply = [
+        'Users on server 0(127.0.0.1):',
+        'Number of users found:1',
+        '    User Id  User Type  User Name  MofnPubKey  LoginFailureCnt  2FA',
+        '         1   PCO        admin      NO          0                NO',
+        'Users on server 1(127.0.0.2):',
+        'Number of users found:2',
+        '    User Id  User Type  User Name  MofnPubKey  LoginFailureCnt  2FA',
+        '         1   PCO        admin      NO          0                NO',
+        '',
+      ].join('\n');
+      const d = driver({ dialect: 'aws', servers: [server(), server()], replies: { listUsers: reply } });
+
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false });
+
+      expect(inventories[0]).toMatchObject({ status: 'read', users: [{ userId: 1, username: 'admin' }] });
+      expect(inventories[1]).toEqual({
+        nodeId: 'hsm-1',
+        status: 'unreadable',
+        reason: 'protocol-error',
+        detail: 'listUsers: line 9: section of server 1 ends after 1 of 2 user rows (reply cut short?)',
+      });
+    });
+
+    it('marks a node missing from a reply protocol-error instead of reading it as empty', async () => {
+      const reply =
+        'Keys on server 0(127.0.0.1):\nNumber of keys found 0\nfindAllKeys success on server 0(127.0.0.1)\n';
+      const d = driver({ dialect: 'aws', servers: [server(), server()], replies: { findAllKeys: reply } });
+
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false });
+
+      expect(inventories[0]).toMatchObject({ status: 'read', keys: [] });
+      expect(inventories[1]).toMatchObject({
+        status: 'unreadable',
+        reason: 'protocol-error',
+        detail: 'findAllKeys reply has no section for server 1',
+      });
+    });
+
+    it('marks the unread nodes timeout when a command does not answer', async () => {
+      const d = driver(
+        { dialect: 'aws', servers: [server(), server({ down: true })], hangOn: 'findAllKeys' },
+        { timeouts: { startupMs: 10_000, commandMs: 300, closeMs: 2_000 } },
+      );
+
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false });
+
+      expect(inventories.map((i) => i.status === 'unreadable' && i.reason)).toEqual([
+        'timeout',
+        'unreachable',
+      ]);
+      expect(inventories[0]).toMatchObject({
+        detail: 'cloudhsm_mgmt_util: "findAllKeys" did not answer within 300 ms',
+      });
+    });
+
+    it('marks every node unreachable when the util dies or cannot start', async () => {
+      const dies = driver({ dialect: 'aws', servers: [server(), server()], exitOn: 'listUsers' });
+      const missing = driver(
+        { dialect: 'aws', servers: [server()] },
+        { command: ['/nonexistent/cloudhsm_mgmt_util'] },
+      );
+
+      const died = await dies.collect(nodes(2), CREDENTIALS, { keyDetails: false });
+      const notStarted = await missing.collect(nodes(1), CREDENTIALS, { keyDetails: false });
+
+      expect(died.map((i) => i.status === 'unreadable' && i.reason)).toEqual(['unreachable', 'unreachable']);
+      expect(died[0]).toMatchObject({
+        detail: expect.stringMatching(/exited \(code 3\) during "listUsers"/),
+      });
+      expect(notStarted).toEqual([
+        {
+          nodeId: 'hsm-0',
+          status: 'unreadable',
+          reason: 'unreachable',
+          detail: expect.stringMatching(/ENOENT/),
+        },
+      ]);
+      expect(everything([died, notStarted])).not.toContain(PASSWORD);
+    });
+
+    it('withholds the password when end-to-end encryption fails on a server', async () => {
+      const d = driver({ dialect: 'aws', servers: [server(), server({ e2eFails: true })] });
+
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false });
+
+      expect(inventories.map((i) => i.status === 'unreadable' && i.reason)).toEqual([
+        'protocol-error',
+        'protocol-error',
+      ]);
+      expect(inventories[0]).toMatchObject({ detail: expect.stringMatching(/password withheld/) });
+      expect(commands()).toEqual(['enable_e2e', 'quit']);
+    });
+
+    it('refuses credentials the util could not take as one word, without starting it or showing them', async () => {
+      const d = driver({ dialect: 'aws', servers: [server()] });
+      const spaced: Credentials = { ...CREDENTIALS, password: new Secret('two words-88412') };
+
+      const error = await d.collect(nodes(1), spaced, { keyDetails: false }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as Error).message).not.toContain('two words-88412');
+      expect(commands()).toEqual([]);
+    });
+
+    it('asks getKeyInfo only for the keys a node lists, ignoring the failure of nodes without the key', async () => {
+      const only0 = server({ keys: [{ handle: 262150, shared: false, owner: 3, sharedWith: [] }] });
+      const d = driver({ dialect: 'aws', servers: [only0, server({ keys: [] })] });
+
+      const inventories: NodeInventory[] = await d.collect(nodes(2), CREDENTIALS, { keyDetails: true });
+
+      expect(inventories.map((i) => i.status)).toEqual(['read', 'read']);
+      expect(inventories[0]).toMatchObject({ keys: [{ handle: 262150, owner: 3, sharedWith: [] }] });
+    });
+  });
+
+  describe('sync', () => {
+    it('logs in everywhere first, then runs the actions grouped by source server', async () => {
+      const d = driver({
+        dialect: 'aws',
+        servers: [server({ users: [ADMIN, OFFICER2] }), server(), server()],
+      });
+      const actions = [action('syncUser', 6, 0, 1), action('syncKey', 17, 1, 0), action('syncUser', 6, 0, 2)];
+
+      const results = await d.sync(nodes(3), CREDENTIALS, actions);
+
+      expect(results.map((r) => [r.action, r.outcome])).toEqual([
+        [actions[0], 'synced'],
+        [actions[1], 'already-present'],
+        [actions[2], 'synced'],
+      ]);
+      expect(results[0]?.detail).toBe(
+        'syncUser 6 1: ExtractMaskedObject: 0x0 ! | InsertMaskedObject: 0x0 ! | syncUser success',
+      );
+      expect(commands()).toEqual([
+        'enable_e2e',
+        'loginHSM CO admin <pw>',
+        'server 0',
+        'syncUser 6 1',
+        'syncUser 6 2',
+        'exit',
+        'server 1',
+        'syncKey 17 0',
+        'exit',
+        'logoutHSM',
+        'quit',
+      ]);
+      expect(everything(results)).not.toContain(PASSWORD);
+    });
+
+    it('continues after one failed action', async () => {
+      const d = driver({
+        dialect: 'azure',
+        servers: [
+          server({ users: [ADMIN, OFFICER2] }),
+          server({ insertCode: 'RET_FAULT_INJECTED' }),
+          server(),
+        ],
+      });
+
+      const results = await d.sync(nodes(3), CREDENTIALS, [
+        action('syncUser', 6, 0, 1),
+        action('syncUser', 6, 0, 2),
+      ]);
+
+      expect(results.map((r) => r.outcome)).toEqual(['failed', 'synced']);
+      expect(results[0]?.detail).toMatch(/syncUser failed: RET_FAULT_INJECTED/);
+    });
+
+    it('writes nothing when a login is rejected, and says so without the password', async () => {
+      const d = driver({
+        dialect: 'aws',
+        servers: [server(), server({ loginCode: 'RET_USER_LOGIN_FAILURE' })],
+      });
+
+      const error = await d
+        .sync(nodes(2), CREDENTIALS, [action('syncUser', 3, 0, 1)])
+        .catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(CredentialsRejectedError);
+      expect((error as Error).message).toMatch(/server 1 \(hsm-1\): loginHSM failed: RET_USER_LOGIN_FAILURE/);
+      expect((error as Error).message).not.toContain(PASSWORD);
+      expect(commands()).toEqual(['enable_e2e', 'loginHSM CO admin <pw>', 'quit']);
+    });
+
+    it('writes nothing when a node is not connected', async () => {
+      const d = driver({ dialect: 'azure', servers: [server(), server({ down: true })] });
+
+      await expect(d.sync(nodes(2), CREDENTIALS, [action('syncUser', 3, 0, 1)])).rejects.toThrow(
+        TransportError,
+      );
+      expect(commands()).toEqual(['quit']);
+    });
+
+    it('refuses actions whose server numbers do not match the node list, before starting the util', async () => {
+      const d = driver({ dialect: 'aws', servers: [server(), server()] });
+      const wrong = { ...action('syncUser', 3, 0, 1), targetNodeId: 'hsm-7' };
+
+      await expect(d.sync(nodes(2), CREDENTIALS, [wrong])).rejects.toThrow(UnknownNodeError);
+      expect(commands()).toEqual([]);
+    });
+
+    it('reports the action that timed out failed and the rest not-run', async () => {
+      const d = driver(
+        { dialect: 'aws', servers: [server(), server()], hangOn: 'syncKey' },
+        { timeouts: { startupMs: 10_000, commandMs: 300, closeMs: 2_000 } },
+      );
+
+      const results = await d.sync(nodes(2), CREDENTIALS, [
+        action('syncKey', 8, 0, 1),
+        action('syncUser', 3, 1, 0),
+      ]);
+
+      expect(results.map((r) => r.outcome)).toEqual(['failed', 'not-run']);
+      expect(results[1]?.detail).toBe('not run: the session was lost during "syncKey 8 1"');
+    });
+  });
+});

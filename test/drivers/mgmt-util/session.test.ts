@@ -1,0 +1,152 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { CommandTimeoutError, TransportError } from '#core/errors.ts';
+import { Secret } from '#core/secret.ts';
+import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
+import { parseListUsers } from '#drivers/mgmt-util/parse/parse-list-users.ts';
+import { MgmtUtilSession } from '#drivers/mgmt-util/session.ts';
+import type { FakeScenario } from '../fixtures/fake-mgmt-util.ts';
+import {
+  fakeCommand,
+  fakeEnv,
+  PASSWORD,
+  processExists,
+  tempDir,
+  user,
+  writeConfig,
+} from '../support/fake-util.ts';
+
+const SCENARIO: FakeScenario = {
+  dialect: 'aws',
+  password: PASSWORD,
+  servers: [
+    { users: [user(1, 'admin', 'PCO')], keys: [] },
+    { users: [user(1, 'admin', 'PCO')], keys: [] },
+  ],
+};
+
+describe('MgmtUtilSession', () => {
+  let dir: ReturnType<typeof tempDir>;
+  const sessions: MgmtUtilSession[] = [];
+
+  beforeEach(() => {
+    dir = tempDir();
+  });
+
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((s) => s.close()));
+    dir.dispose();
+  });
+
+  async function start(
+    scenario: FakeScenario,
+    options: { startupTimeoutMs?: number; dialect?: 'aws' | 'azure' } = {},
+  ) {
+    const dialect = options.dialect ?? 'aws';
+    const session = await MgmtUtilSession.start({
+      command: fakeCommand(),
+      configPath: writeConfig(dir.path, scenario.servers.length, dialect),
+      profile: dialect === 'aws' ? AWS_PROFILE : AZURE_PROFILE,
+      startupTimeoutMs: options.startupTimeoutMs ?? 10_000,
+      closeTimeoutMs: 2_000,
+      env: fakeEnv(scenario),
+    });
+    sessions.push(session);
+    return session;
+  }
+
+  it('waits for the first prompt and returns each reply up to the next prompt', async () => {
+    const session = await start(SCENARIO);
+
+    const reply = await session.run('listUsers', { timeoutMs: 10_000 });
+
+    expect(session.startupText).toMatch(/Connected to server '127\.0\.0\.2'/);
+    expect(parseListUsers(reply, AWS_PROFILE).servers).toHaveLength(2);
+    expect(session.prompt).toEqual({ mode: 'global' });
+  });
+
+  it('follows server mode prompts (`server0>`) and prompts followed by a line break', async () => {
+    const session = await start({ ...SCENARIO, dialect: 'azure', promptNewline: true }, { dialect: 'azure' });
+
+    const reply = await session.run('server 1', { timeoutMs: 10_000 });
+    const inServer = session.prompt;
+    await session.run('exit', { timeoutMs: 10_000 });
+
+    expect(session.startupText).toMatch(/^Liquidsec MGMT Util Version/);
+    expect(reply.trim()).toBe("Server is in 'E2' mode...");
+    expect(inServer).toEqual({ mode: 'server', server: 1 });
+    expect(session.prompt).toEqual({ mode: 'global' });
+  });
+
+  it('writes a secret only to stdin and keeps it out of the transcript, even when the util echoes', async () => {
+    const session = await start({ ...SCENARIO, echo: true });
+    const password = new Secret(PASSWORD);
+
+    const reply = await session.run(['loginHSM', 'CO', 'admin', password], { timeoutMs: 10_000 });
+
+    expect(reply).toContain('loginHSM success on server 0(127.0.0.1)');
+    expect(session.transcript()).toContain('aws-cloudhsm> loginHSM CO admin <redacted>');
+    expect(session.transcript()).not.toContain(PASSWORD);
+  });
+
+  it('times out a command that never answers, then refuses further commands and kills the util on close', async () => {
+    const session = await start({ ...SCENARIO, hangOn: 'listUsers' });
+    const pid = session.pid as number;
+
+    await expect(session.run('listUsers', { timeoutMs: 300 })).rejects.toBeInstanceOf(CommandTimeoutError);
+    await expect(session.run('logoutHSM', { timeoutMs: 300 })).rejects.toBeInstanceOf(TransportError);
+    await session.close();
+
+    expect(processExists(pid)).toBe(false);
+  });
+
+  it('reports a util that dies mid-reply as a TransportError with its stderr, never the password', async () => {
+    const password = new Secret(PASSWORD);
+    const session = await start({ ...SCENARIO, exitOn: 'listUsers' });
+    await session.run(['loginHSM', 'CO', 'admin', password], { timeoutMs: 10_000 });
+
+    const error = await session.run('listUsers', { timeoutMs: 10_000 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toMatch(/exited \(code 3\) during "listUsers".*lost connection/);
+    expect((error as Error).message).not.toContain(PASSWORD);
+    expect(session.alive).toBe(false);
+  });
+
+  it('fails to start with a TransportError when the program does not exist', async () => {
+    const start = MgmtUtilSession.start({
+      command: ['/nonexistent/cloudhsm_mgmt_util'],
+      configPath: writeConfig(dir.path, 1),
+      profile: AWS_PROFILE,
+      startupTimeoutMs: 5_000,
+    });
+
+    await expect(start).rejects.toThrow(
+      /cannot run cloudhsm_mgmt_util: spawn \/nonexistent\/cloudhsm_mgmt_util ENOENT/,
+    );
+  });
+
+  it('times out a util that never shows a prompt, and leaves no process behind', async () => {
+    const pidFile = join(dir.path, 'fake.pid');
+
+    const error = await start({ ...SCENARIO, silentStartup: true, pidFile }, { startupTimeoutMs: 300 }).catch(
+      (e: unknown) => e,
+    );
+
+    expect(error).toBeInstanceOf(CommandTimeoutError);
+    expect((error as Error).message).toMatch(/"start-up" did not answer within 300 ms/);
+    // Killed before it could write its pid, or killed after: either way it is gone.
+    if (existsSync(pidFile)) expect(processExists(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
+  it('sends quit on close and lets the util exit by itself', async () => {
+    const session = await start(SCENARIO);
+    const pid = session.pid as number;
+
+    await session.close();
+
+    expect(processExists(pid)).toBe(false);
+    expect(session.transcript()).toMatch(/aws-cloudhsm> quit\n$/);
+  });
+});
