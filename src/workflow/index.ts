@@ -15,7 +15,6 @@ export type {
 export { TRIGGER_KINDS } from './contracts.ts';
 export type { StepLogger, WorkflowDeps } from './deps.ts';
 export { silentLogger } from './deps.ts';
-export { runPipeline } from './run-pipeline.ts';
 export { alertStep, assembleReport } from './steps/alert.ts';
 export { auditStep } from './steps/audit.ts';
 export { collectAll, collectNodeStep, markUnreadableStep } from './steps/collect-node.ts';

@@ -1,6 +1,6 @@
 /**
- * The retry rules, stated once: the ASL file's Retry blocks and the in-process runner
- * both follow them (test/statemachines checks the ASL against this table).
+ * The retry rules, stated once: the ASL file's Retry blocks and the Azure orchestrator both
+ * follow them (test/statemachines checks the ASL against this table).
  */
 import { ERROR_NAMES } from '#core/errors.ts';
 

@@ -157,13 +157,17 @@ describe('statemachines/audit-and-sync.asl.json', () => {
     expect(text).not.toMatch(/"Retry"[^\]]*CredentialsRejectedError/);
   });
 
-  it('retries Collect per COLLECT_RETRY with full jitter, then marks the node unreadable', () => {
+  it('retries Collect per COLLECT_RETRY with full jitter, then marks only an unreachable or timed-out node unreadable', () => {
     const node = collect.States.CollectNode;
     const retrier = retrierFor(node, ERROR_NAMES.transport);
     expectRetryMatches(retrier, COLLECT_RETRY);
     expect(retrier?.JitterStrategy).toBe('FULL');
     expect(node?.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkUnreadable' },
+      {
+        ErrorEquals: [ERROR_NAMES.transport, ERROR_NAMES.commandTimeout, 'States.Timeout'],
+        ResultPath: '$.error',
+        Next: 'MarkUnreadable',
+      },
     ]);
     expect(collect.States.MarkUnreadable?.Parameters).toEqual({
       'context.$': '$.context',

@@ -1,16 +1,17 @@
 /**
- * `hsm-sentinel audit|sync --cluster-file F [--dry-run] [--json]`: one run of the loop
- * against the nodes a cluster file names, with the util it names. `audit` never writes.
+ * `hsm-sentinel audit|sync --cluster-file F [--dry-run] [--json]`: one execution of the state
+ * machine, here, against the nodes a cluster file names, with the util it names. `audit`
+ * never writes (it is a dry run).
  * Exit: 0 clean or repaired, 3 a human must act, 1 the run failed.
  */
 import { buildAlert } from '#core/alert.ts';
 import { resolvePolicy } from '#core/policy.ts';
 import { renderReport } from '#core/render-report.ts';
-import { outcomeOf, type RunReport } from '#core/report.ts';
-import { runPipeline } from '#workflow/run-pipeline.ts';
+import { outcomeOf } from '#core/report.ts';
 import { parseOptions } from '../args.ts';
 import { depsForClusterFile, loadClusterFile } from '../cluster-file.ts';
 import { type CliIo, UsageError } from '../io.ts';
+import { executeLocally } from '../local-execution.ts';
 
 export const auditCommand = (args: string[], io: CliIo) => runFromFile('audit', args, io);
 export const syncCommand = (args: string[], io: CliIo) => runFromFile('sync', args, io);
@@ -38,7 +39,7 @@ async function runFromFile(mode: 'audit' | 'sync', args: string[], io: CliIo): P
 
   const deps = await depsForClusterFile(file, io, values.verbose);
   const startedAt = new Date().toISOString();
-  const state = await runPipeline(
+  const { result, report } = await executeLocally(
     {
       runId: `${mode}-${startedAt.replace(/[:.]/g, '-')}`,
       clusterId: file.clusterId,
@@ -49,9 +50,15 @@ async function runFromFile(mode: 'audit' | 'sync', args: string[], io: CliIo): P
       trigger: { kind: 'runbook', detail: `hsm-sentinel ${mode} --cluster-file ${values['cluster-file']}` },
     },
     deps,
-    { onState: values.json ? () => {} : (name) => io.stderr(`> ${name}\n`) },
+    values.json ? () => {} : io.stderr,
+    1000,
   );
-  const report = await deps.store.getJson<RunReport>(state.alert?.reportRef ?? '');
+  if (!report) {
+    io.stderr(
+      `the run failed before its report was written: ${result.error?.name}: ${result.error?.cause}\n`,
+    );
+    return 1;
+  }
   io.stdout(
     values.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReport(report, buildAlert(report))}\n`,
   );

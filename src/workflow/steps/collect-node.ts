@@ -38,18 +38,18 @@ export async function collectNodeStep(input: CollectNodeInput, deps: WorkflowDep
   return storeInventory(input.context, 'before', inventory, deps);
 }
 
-/** The Catch after retries: the node stays unknown (never empty) and the run goes on without writes. */
+/**
+ * The Catch after retries (transport errors and timeouts only: anything else, such as a
+ * missing password, fails the run): the node stays unknown, never empty, and the run goes on
+ * without writes.
+ */
 export async function markUnreadableStep(
   input: MarkUnreadableInput,
   deps: WorkflowDeps,
 ): Promise<CollectedNode> {
   const errorName = input.error.Error ?? 'Error';
   const reason =
-    errorName === 'CommandTimeoutError'
-      ? 'timeout'
-      : errorName === 'CredentialsRejectedError'
-        ? 'login-failed'
-        : 'unreachable';
+    errorName === 'CommandTimeoutError' || errorName === 'States.Timeout' ? 'timeout' : 'unreachable';
   const inventory: NodeInventory = {
     nodeId: input.nodeId,
     status: 'unreadable',
