@@ -1,6 +1,7 @@
 export type { Alert, AlertCategory, AlertItem } from './alert.ts';
 export { ALERT_CATEGORIES, buildAlert } from './alert.ts';
 export { audit } from './audit.ts';
+export { configDrift } from './drift.ts';
 export type { ErrorContext, ErrorName, SentinelErrorOptions } from './errors.ts';
 export {
   AlertDeliveryError,

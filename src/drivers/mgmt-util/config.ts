@@ -107,13 +107,3 @@ export function readOperatorConfig(text: string, dialect: Dialect): string[] {
     .filter((s) => s.enabled)
     .map((s) => s.address);
 }
-
-/** Drift between the control plane's nodes and the addresses an operator's config lists. */
-export function configDrift(nodes: readonly ClusterNode[], configAddresses: readonly string[]): ConfigDrift {
-  const listed = new Set(configAddresses);
-  const known = new Set(nodes.map((n) => n.address));
-  return {
-    missingFromConfig: nodes.filter((n) => !listed.has(n.address)).map((n) => n.nodeId),
-    unknownInConfig: [...new Set(configAddresses)].filter((a) => !known.has(a)),
-  };
-}

@@ -4,7 +4,6 @@ export type { ConfigDrift } from '#core/model.ts';
 export type { OperatorConfigServer } from './config.ts';
 export {
   buildConfig,
-  configDrift,
   readOperatorConfig,
   readOperatorConfigServers,
   renderConfig,

@@ -13,6 +13,7 @@ import {
   type DescribeClustersCommandOutput,
   type Hsm,
 } from '@aws-sdk/client-cloudhsm-v2';
+import { configDrift } from '#core/drift.ts';
 import {
   ClusterNotStableError,
   ConfigurationError,
@@ -28,7 +29,7 @@ import {
   type NodeState,
   type ResolvedCluster,
 } from '#core/model.ts';
-import { configDrift, readOperatorConfig } from '#drivers/mgmt-util/config.ts';
+import { readOperatorConfig } from '#drivers/mgmt-util/config.ts';
 import type { ClusterProvider } from '../cluster-provider.ts';
 
 /** cloudhsm_mgmt_util talks to every HSM on this port (the security group opens 2223-2225). */

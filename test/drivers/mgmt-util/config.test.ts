@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { configDrift } from '#core/drift.ts';
 import { InvalidInputError } from '#core/errors.ts';
 import type { ClusterNode } from '#core/model.ts';
 import {
   buildConfig,
-  configDrift,
   readOperatorConfig,
   readOperatorConfigServers,
   renderConfig,
