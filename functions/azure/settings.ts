@@ -1,0 +1,207 @@
+/**
+ * The Functions app's settings, read once per process through typed readers that throw a
+ * ConfigurationError naming the setting and what it should hold. docs/deploy-azure.md
+ * lists every one of them.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError, InvalidInputError } from '#core/errors.ts';
+import { DEFAULT_POLICY, type Policy } from '#core/model.ts';
+import { resolvePolicy } from '#core/policy.ts';
+import { BACKUP_MODES, type BackupMode } from '#providers/azure/cloud-hsm-backup.ts';
+import { parseClusterId } from '#providers/azure/cluster-id.ts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export const SETTING_NAMES = {
+  clusterIds: 'HSM_SENTINEL_CLUSTER_IDS',
+  schedule: 'HSM_SENTINEL_SCHEDULE',
+  policy: 'HSM_SENTINEL_POLICY',
+  artifactContainer: 'REPORT_CONTAINER_URL',
+  backupContainer: 'BACKUP_CONTAINER_URI',
+  backupMode: 'BACKUP_MODE',
+  backupPollTimeout: 'BACKUP_POLL_TIMEOUT_SECONDS',
+  backupPollInterval: 'BACKUP_POLL_INTERVAL_SECONDS',
+  alertTopicArn: 'ALERT_TOPIC_ARN',
+  alertWindowHours: 'ALERT_WINDOW_HOURS',
+  coUser: 'HSM_CO_USER',
+  coPassword: 'HSM_CO_PASSWORD',
+  mgmtUtilPath: 'MGMT_UTIL_PATH',
+  mgmtUtilWorkDir: 'MGMT_UTIL_WORKDIR',
+  keyDetails: 'KEY_DETAILS',
+} as const;
+
+/** Every 6 hours, on the hour (NCRONTAB: second minute hour day month day-of-week). */
+export const DEFAULT_SCHEDULE = '0 0 */6 * * *';
+export const DEFAULT_MGMT_UTIL_PATH = '/opt/azurecloudhsm/bin/azcloudhsm_mgmt_util';
+
+/** What the starters (timer, HTTP) need: which clusters, when, under which policy. */
+export interface RunSettings {
+  clusterIds: string[];
+  schedule: string;
+  policy: Policy;
+}
+
+/** What the activities need to build their dependencies. */
+export interface WorkerSettings {
+  artifactContainerUrl: string;
+  backup: {
+    mode: BackupMode;
+    containerUri: string | null;
+    pollTimeoutMs: number;
+    pollIntervalMs: number;
+  };
+  alertTopicArn: string;
+  alertWindowMs: number;
+  /** Names of the settings holding the CO user and password (read at each login, never kept). */
+  credentials: { usernameVariable: string; passwordVariable: string };
+  mgmtUtil: { path: string; workDir: string };
+  keyDetails: boolean;
+}
+
+export function readRunSettings(env: Env): RunSettings {
+  return {
+    clusterIds: readClusterIds(env),
+    schedule: readSchedule(env),
+    policy: readPolicy(env),
+  };
+}
+
+export function readWorkerSettings(env: Env): WorkerSettings {
+  const mode = readEnum(env, SETTING_NAMES.backupMode, BACKUP_MODES, 'after-write');
+  const containerUri = optional(env, SETTING_NAMES.backupContainer);
+  if (mode !== 'never' && containerUri === null) {
+    throw new ConfigurationError(
+      `app setting ${SETTING_NAMES.backupContainer} is not set: the blob container the Cloud HSM cluster writes its backups to ` +
+        `(https://<account>.blob.core.windows.net/<container>); or set ${SETTING_NAMES.backupMode}=never`,
+    );
+  }
+  return {
+    artifactContainerUrl: required(
+      env,
+      SETTING_NAMES.artifactContainer,
+      'the blob container for run artifacts and reports (https://<account>.blob.core.windows.net/<container>)',
+    ),
+    backup: {
+      mode,
+      containerUri,
+      pollTimeoutMs: readInt(env, SETTING_NAMES.backupPollTimeout, 1200, 30, 6 * 3600) * 1000,
+      pollIntervalMs: readInt(env, SETTING_NAMES.backupPollInterval, 15, 1, 600) * 1000,
+    },
+    alertTopicArn: readTopicArn(env),
+    alertWindowMs: readInt(env, SETTING_NAMES.alertWindowHours, 24, 0, 24 * 30) * 3600 * 1000,
+    credentials: { usernameVariable: SETTING_NAMES.coUser, passwordVariable: SETTING_NAMES.coPassword },
+    mgmtUtil: {
+      path: optional(env, SETTING_NAMES.mgmtUtilPath) ?? DEFAULT_MGMT_UTIL_PATH,
+      workDir: optional(env, SETTING_NAMES.mgmtUtilWorkDir) ?? join(tmpdir(), 'hsm-sentinel'),
+    },
+    keyDetails: readBool(env, SETTING_NAMES.keyDetails, true),
+  };
+}
+
+/** Comma, semicolon or whitespace separated ARM ids; each one checked. */
+export function readClusterIds(env: Env): string[] {
+  const name = SETTING_NAMES.clusterIds;
+  const raw = required(env, name, 'the ARM resource ids of the Cloud HSM clusters to watch, comma-separated');
+  const ids = raw.split(/[\s,;]+/).filter((part) => part !== '');
+  const checked = ids.map((id) => {
+    try {
+      return parseClusterId(id).id;
+    } catch (cause) {
+      throw new ConfigurationError(`app setting ${name}: ${(cause as Error).message}`, { cause });
+    }
+  });
+  const seen = new Set<string>();
+  for (const id of checked) {
+    if (seen.has(id.toLowerCase()))
+      throw new ConfigurationError(`app setting ${name}: ${id} is listed twice`);
+    seen.add(id.toLowerCase());
+  }
+  return checked;
+}
+
+/** NCRONTAB with six fields (the Functions timer format). */
+export function readSchedule(env: Env): string {
+  const name = SETTING_NAMES.schedule;
+  const value = optional(env, name) ?? DEFAULT_SCHEDULE;
+  if (value.split(/\s+/).length !== 6 && !/^\d{1,2}:\d{2}:\d{2}$/.test(value)) {
+    throw new ConfigurationError(
+      `app setting ${name}: '${value}' is not an NCRONTAB expression of 6 fields (second minute hour day month day-of-week), e.g. ${DEFAULT_SCHEDULE}`,
+    );
+  }
+  return value;
+}
+
+/** `HSM_SENTINEL_POLICY`: JSON overrides of the default policy, e.g. `{"maxActionsPerRun":20}`. */
+export function readPolicy(env: Env): Policy {
+  const name = SETTING_NAMES.policy;
+  const raw = optional(env, name);
+  if (raw === null) return resolvePolicy(undefined, DEFAULT_POLICY);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (cause) {
+    throw new ConfigurationError(`app setting ${name} is not JSON (expected e.g. {"maxActionsPerRun":20})`, {
+      cause,
+    });
+  }
+  try {
+    return resolvePolicy(parsed, DEFAULT_POLICY);
+  } catch (cause) {
+    if (cause instanceof InvalidInputError) {
+      throw new ConfigurationError(`app setting ${name}: ${cause.message}`, { cause });
+    }
+    throw cause;
+  }
+}
+
+function readTopicArn(env: Env): string {
+  const name = SETTING_NAMES.alertTopicArn;
+  const value = required(
+    env,
+    name,
+    'the SNS topic the alerts are published to (arn:aws:sns:<region>:<account>:<topic>)',
+  );
+  if (!/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/.test(value)) {
+    throw new ConfigurationError(`app setting ${name}: '${value}' is not an SNS topic ARN`);
+  }
+  return value;
+}
+
+export function required(env: Env, name: string, meaning: string): string {
+  const value = optional(env, name);
+  if (value === null) throw new ConfigurationError(`app setting ${name} is not set: ${meaning}`);
+  return value;
+}
+
+export function optional(env: Env, name: string): string | null {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? null : value;
+}
+
+export function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigurationError(`app setting ${name}: '${raw}' is not a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigurationError(`app setting ${name}: '${raw}' is not true or false`);
+}
+
+export function readEnum<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  if (!(values as readonly string[]).includes(raw)) {
+    throw new ConfigurationError(`app setting ${name}: '${raw}' is not one of ${values.join(', ')}`);
+  }
+  return raw as T;
+}
