@@ -35,8 +35,12 @@ describe('hsm-sentinel demo (the embedded default, as npm start runs it)', () =>
   it('executes the real state machine file, state by state', async () => {
     const definition = await readFile(join(PROJECT_ROOT, 'statemachines/audit-and-sync.asl.json'));
     const sha256 = createHash('sha256').update(definition).digest('hex');
-    expect(result.stdout).toContain(`Executed statemachines/audit-and-sync.asl.json (sha256 ${sha256.slice(0, 12)}`);
-    expect(result.stdout).toMatch(/states Resolve > CollectNodes > Audit > WriteAllowed\? > Sync > Verify > Protect > Alert > Done/);
+    expect(result.stdout).toContain(
+      `Executed statemachines/audit-and-sync.asl.json (sha256 ${sha256.slice(0, 12)}`,
+    );
+    expect(result.stdout).toMatch(
+      /states Resolve > CollectNodes > Audit > WriteAllowed\? > Sync > Verify > Protect > Alert > Done/,
+    );
     expect(result.stdout).toContain('  > CollectNode [server 2]');
   });
 

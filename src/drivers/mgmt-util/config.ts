@@ -10,7 +10,7 @@
  * no port; the emulator needs it because tests use ephemeral loopback ports).
  */
 import { InvalidInputError } from '#core/errors.ts';
-import type { ClusterNode, ConfigDrift, Dialect } from '#core/model.ts';
+import type { ClusterNode, Dialect } from '#core/model.ts';
 import type { DialectProfile } from './dialect.ts';
 import { profileFor } from './dialect.ts';
 
