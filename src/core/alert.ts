@@ -56,7 +56,7 @@ export function buildAlert(report: RunReport): Alert | null {
     .map(([category, n]) => `${n} ${category}`)
     .join(', ');
   const subject = truncate(
-    `[hsm-sentinel] ${severity.toUpperCase()} ${report.clusterId}: ${outcome} (${headline})`,
+    `[hsm-sentinel] ${severity.toUpperCase()} ${shortName(report.clusterId)}: ${outcome} (${headline})`,
     100,
   );
   const summary = [
@@ -180,6 +180,11 @@ function countBy(values: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
   return counts;
+}
+
+/** An Azure ARM id is long; its last segment is the cluster's name (the summary keeps the full id). */
+function shortName(clusterId: string): string {
+  return clusterId.includes('/') ? (clusterId.split('/').filter(Boolean).pop() ?? clusterId) : clusterId;
 }
 
 function truncate(text: string, max: number): string {

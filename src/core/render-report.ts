@@ -26,7 +26,9 @@ export function renderActions(results: readonly ActionResult[]): string {
     .map(
       (r) =>
         `  ${r.outcome.padEnd(15)} server ${r.action.sourceServer} > ${r.action.command} ${r.action.numericId} ${r.action.targetServer}` +
-        `   (${r.action.label}: ${r.action.sourceNodeId} -> ${r.action.targetNodeId})${r.detail ? `  ${r.detail}` : ''}`,
+        `   (${r.action.label}: ${r.action.sourceNodeId} -> ${r.action.targetNodeId})` +
+        // The util's own words matter when it did not simply succeed.
+        (r.outcome !== 'synced' && r.detail ? `  ${r.detail}` : ''),
     )
     .join('\n');
 }

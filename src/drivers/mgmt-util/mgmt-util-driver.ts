@@ -13,7 +13,7 @@
  * `server <src>`, `syncUser|syncKey <id> <dest>`…, `exit` → `logoutHSM` → `quit`. One failed
  * action does not stop the others; after a timeout or a lost process the rest are `not-run`.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CommandTimeoutError,
@@ -200,6 +200,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
     credentials: Credentials,
     body: (session: MgmtUtilSession) => Promise<void>,
   ): Promise<void> {
+    await mkdir(this.#workDir, { recursive: true, mode: 0o700 });
     const dir = await mkdtemp(join(this.#workDir, `${this.dialect}-mgmt-util-`));
     let session: MgmtUtilSession | null = null;
     try {

@@ -1,0 +1,103 @@
+import { describe, expect, it } from '@jest/globals';
+import { buildAlert } from '#core/alert.ts';
+import { audit } from '#core/audit.ts';
+import { DEFAULT_POLICY } from '#core/model.ts';
+import { plan } from '#core/plan.ts';
+import type { RunReport } from '#core/report.ts';
+import { cluster, key, read, unreadable, user } from '../support/builders.ts';
+
+const admin = user(1, 'admin', 'PCO');
+
+function report(overrides: Partial<RunReport>): RunReport {
+  return {
+    runId: 'run-1',
+    clusterId: 'cluster-abc',
+    provider: 'aws',
+    dialect: 'aws',
+    startedAt: '2026-11-23T00:00:00.000Z',
+    finishedAt: '2026-11-23T00:01:00.000Z',
+    policy: DEFAULT_POLICY,
+    before: null,
+    plan: null,
+    results: [],
+    after: null,
+    verification: null,
+    backup: null,
+    failure: null,
+    ...overrides,
+  };
+}
+
+describe('buildAlert', () => {
+  it('says nothing about a clean cluster', () => {
+    const c = cluster(2);
+    const before = audit(c, [read('hsm-0', [admin]), read('hsm-1', [admin])]);
+
+    expect(buildAlert(report({ before }))).toBeNull();
+  });
+
+  it('names an unrepaired single-node key with the exact commands to copy it', () => {
+    const c = cluster(3);
+    const before = audit(c, [
+      read('hsm-0', [admin], [key(262150)]),
+      read('hsm-1', [admin]),
+      unreadable('hsm-2'),
+    ]);
+    const alert = buildAlert(report({ before, plan: plan(c, before, DEFAULT_POLICY) }));
+
+    expect(alert?.severity).toBe('critical');
+    const item = alert?.items.find((i) => i.objectId === 'key:262150');
+    expect(item).toMatchObject({ category: 'single-node', nodeIds: ['hsm-1'] });
+    expect(item?.message).toContain('not repaired: writes-blocked');
+    expect(item?.runbook).toEqual([
+      '/opt/cloudhsm/bin/cloudhsm_mgmt_util /opt/cloudhsm/etc/cloudhsm_mgmt_util.cfg',
+      'enable_e2e',
+      'loginHSM CO <officer> -hpswd',
+      'server 0',
+      'syncKey 262150 1',
+      'exit',
+      'findAllKeys 0 0',
+      'logoutHSM',
+      'quit',
+    ]);
+    expect(alert?.items.find((i) => i.category === 'node-unreadable')?.nodeIds).toEqual(['hsm-2']);
+  });
+
+  it('keeps the same dedup key for the same unresolved problems, whatever the run', () => {
+    const c = cluster(2);
+    const before = audit(c, [read('hsm-0', [admin], [key(9, 3)]), read('hsm-1', [admin], [key(9, 4)])]);
+
+    const first = buildAlert(report({ before, runId: 'a' }));
+    const second = buildAlert(report({ before, runId: 'b', finishedAt: '2026-11-24T00:00:00.000Z' }));
+
+    expect(first?.dedupKey).toBe(second?.dedupKey);
+    expect(first?.items.map((i) => i.category)).toEqual(['divergent']);
+  });
+
+  it('puts a failed run first and alerts even with nothing audited', () => {
+    const alert = buildAlert(
+      report({
+        failure: {
+          step: 'Resolve',
+          errorName: 'ClusterNotStableError',
+          message: 'hsm-x is CREATE_IN_PROGRESS',
+        },
+      }),
+    );
+
+    expect(alert?.items[0]).toMatchObject({ category: 'run-failed', severity: 'critical' });
+    expect(alert?.subject).toContain('failed');
+  });
+
+  it('names an Azure cluster by its name in the subject, not by its cut ARM id', () => {
+    const id =
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-hsm/providers/Microsoft.HardwareSecurityModules/cloudHsmClusters/chsm-prod';
+    const alert = buildAlert(
+      report({ clusterId: id, failure: { step: 'Resolve', errorName: 'E', message: 'm' } }),
+    );
+
+    expect(alert?.subject).toMatch(/^\[hsm-sentinel\] CRITICAL chsm-prod: failed/);
+    expect(alert?.summary).toContain(id);
+    expect(alert?.subject.length).toBeLessThanOrEqual(100);
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_POLICY } from '#core/model.ts';
+import { resolvePolicy } from '#core/policy.ts';
+
+describe('resolvePolicy', () => {
+  it('returns the defaults when there is nothing to override', () => {
+    expect(resolvePolicy(undefined)).toEqual(DEFAULT_POLICY);
+  });
+
+  it('applies valid overrides', () => {
+    expect(
+      resolvePolicy({ dryRun: true, maxActionsPerRun: 5, allowedKinds: ['user', 'user'] }),
+    ).toMatchObject({
+      dryRun: true,
+      maxActionsPerRun: 5,
+      allowedKinds: ['user'],
+    });
+  });
+
+  it.each([
+    [{ dryRun: 'yes' }, 'policy.dryRun: expected true or false'],
+    [{ maxActionsPerRun: -1 }, 'policy.maxActionsPerRun: expected a whole number'],
+    [{ allowedKinds: ['certificate'] }, 'policy.allowedKinds: expected a list of user, key'],
+    [{ deleteExtras: true }, "policy: unknown field 'deleteExtras'"],
+    [[1], 'policy: expected an object of overrides'],
+  ])('refuses %j, naming the field', (overrides, message) => {
+    expect(() => resolvePolicy(overrides)).toThrow(message);
+  });
+});
