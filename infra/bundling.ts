@@ -1,0 +1,18 @@
+/**
+ * How the Lambda handlers are bundled, shared by NodejsFunction (the bundled functions) and
+ * infra/node-access-image/bundle.ts (the container image), without importing aws-cdk-lib.
+ */
+
+/** The handlers that talk to the HSMs: container image, in the cluster's VPC. */
+export const NODE_ACCESS_HANDLERS = ['collect-node', 'sync', 'verify'] as const;
+export type NodeAccessHandlerName = (typeof NODE_ACCESS_HANDLERS)[number];
+
+/** esbuild target: the Lambda runtime of the project's Node major (package.json engines). */
+export const BUNDLE_TARGET = 'node24';
+
+/**
+ * ESM bundles may still contain CommonJS dependencies that call `require` (parts of the
+ * AWS SDK): give them one, built from the module URL.
+ */
+export const CREATE_REQUIRE_BANNER =
+  "import { createRequire as __sentinelCreateRequire } from 'node:module'; const require = __sentinelCreateRequire(import.meta.url);";
