@@ -12,13 +12,28 @@ const path = new URL('../package-lock.json', import.meta.url);
 const lock = JSON.parse(readFileSync(path, 'utf8'));
 const packages = lock.packages;
 
-const OS = ['android', 'darwin', 'freebsd', 'linux', 'openharmony', 'win32', 'aix', 'netbsd', 'openbsd', 'sunos'];
+const OS = [
+  'android',
+  'darwin',
+  'freebsd',
+  'linux',
+  'openharmony',
+  'win32',
+  'aix',
+  'netbsd',
+  'openbsd',
+  'sunos',
+];
 const CPU = ['arm64', 'x64', 'ia32', 'arm', 'loong64', 'ppc64', 'riscv64', 's390x'];
 
 function platformOf(name) {
   const tail = name.split('/').pop();
   const os = OS.find((o) => tail.includes(`-${o}-`) || tail.startsWith(`${o}-`));
-  const cpu = CPU.find((c) => new RegExp(`(^|-)${c}(-|$)`).test(tail) || (c === 'arm' && /-arm-(eabi|gnueabihf|musleabihf)/.test(tail)));
+  const cpu = CPU.find(
+    (c) =>
+      new RegExp(`(^|-)${c}(-|$)`).test(tail) ||
+      (c === 'arm' && /-arm-(eabi|gnueabihf|musleabihf)/.test(tail)),
+  );
   if (!os || !cpu) return null;
   const entry = { os: [os], cpu: [cpu] };
   if (/musl/.test(tail)) entry.libc = ['musl'];
@@ -39,6 +54,8 @@ for (const [location, meta] of Object.entries(packages)) {
     added += 1;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)));
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)),
+);
 writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`complete-lockfile: added ${added} platform-specific optional entries`);

@@ -11,9 +11,10 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { HsmSentinelError } from '#core/errors.ts';
 import type { StepLogger } from '#workflow/deps.ts';
+import { METRICS_NAMESPACE } from '#workflow/run-metrics.ts';
 
 export const SERVICE_NAME = 'hsm-sentinel';
-export const METRICS_NAMESPACE = 'HsmSentinel';
+export { METRICS_NAMESPACE };
 
 export interface Observability {
   logger: Logger;

@@ -8,17 +8,9 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AuditResult } from '#core/model.ts';
 import type { RunState } from '#workflow/contracts.ts';
 import type { WorkflowDeps } from '#workflow/deps.ts';
+import { METRICS_DIMENSION, RUN_METRIC_NAMES } from '#workflow/run-metrics.ts';
 
-export const RUN_METRIC_NAMES = [
-  'ObjectsMissing',
-  'ObjectsSingleNode',
-  'ObjectsDivergent',
-  'NodesUnreadable',
-  'ActionsTaken',
-  'RunDurationSeconds',
-  'RunFailed',
-  'RunSucceeded',
-] as const;
+export { RUN_METRIC_NAMES };
 
 export async function addRunMetrics(
   metrics: Metrics,
@@ -26,7 +18,7 @@ export async function addRunMetrics(
   deps: WorkflowDeps,
   failed: boolean,
 ): Promise<void> {
-  metrics.addDimension('ClusterId', state.context.clusterId);
+  metrics.addDimension(METRICS_DIMENSION, state.context.clusterId);
   const after = state.verify ? await deps.store.getJson<AuditResult>(state.verify.afterAuditRef) : null;
   const counts = after?.counts ?? state.audit?.counts;
   if (counts) {

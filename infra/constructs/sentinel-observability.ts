@@ -27,19 +27,14 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import {
+  METRICS_DIMENSION,
+  METRICS_NAMESPACE,
+  RUN_METRIC_NAMES,
+  type RunMetricName,
+} from '#workflow/run-metrics.ts';
 
-export const METRICS_NAMESPACE = 'HsmSentinel';
-export const RUN_METRICS = [
-  'ObjectsMissing',
-  'ObjectsSingleNode',
-  'ObjectsDivergent',
-  'NodesUnreadable',
-  'ActionsTaken',
-  'RunDurationSeconds',
-  'RunFailed',
-  'RunSucceeded',
-] as const;
-export type RunMetricName = (typeof RUN_METRICS)[number];
+export { METRICS_NAMESPACE, RUN_METRIC_NAMES as RUN_METRICS, type RunMetricName };
 
 /** A per-run metric of one cluster. */
 export function runMetric(
@@ -51,7 +46,7 @@ export function runMetric(
   return new Metric({
     namespace: METRICS_NAMESPACE,
     metricName: name,
-    dimensionsMap: { ClusterId: clusterId },
+    dimensionsMap: { [METRICS_DIMENSION]: clusterId },
     statistic,
     period,
   });
