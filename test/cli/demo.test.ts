@@ -88,3 +88,36 @@ describe('hsm-sentinel demo (the embedded default, as npm start runs it)', () =>
     for (const file of files) expect(await readFile(file, 'utf8')).not.toContain(PASSWORD);
   });
 });
+
+describe('hsm-sentinel demo --provider azure (the same story in the Azure dialect)', () => {
+  let reportDir: string;
+  let result: CliResult;
+
+  beforeAll(async () => {
+    reportDir = await mkdtemp(join(tmpdir(), 'demo-azure-test-'));
+    result = await runCli(['demo', '--provider', 'azure', '--report-dir', reportDir], {
+      env: { HSM_SENTINEL_DEMO_PASSWORD: PASSWORD },
+    });
+  }, 90000);
+
+  afterAll(async () => {
+    await rm(reportDir, { recursive: true, force: true });
+  });
+
+  it('repairs from server 0, leaves the divergent key, and exits 0', () => {
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Emulated azure cluster 'demo-azure-cluster'");
+    expect(result.stdout).toMatch(/synced\s+server 0 > syncUser 3 1 /);
+    expect(result.stdout).toMatch(/synced\s+server 0 > syncKey 262150 2 /);
+    expect(result.stdout).toMatch(/key 262170: divergent/);
+    expect(result.stdout).toContain('Verified: every repaired object is now on every node.');
+  });
+
+  it('spoke to an emulated azcloudhsm_mgmt_util, and kept no password', async () => {
+    const files = (await filesBelow(reportDir)).filter((f) => f.includes('transcripts'));
+    const text = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('\n');
+    expect(text).toContain('Liquidsec MGMT Util Version');
+    expect(text).toContain('cloudmgmt> loginHSM CO admin <redacted>');
+    expect(text).not.toContain(PASSWORD);
+  });
+});
