@@ -6,11 +6,11 @@
 
 import type { WorkflowDeps } from '#workflow/deps.ts';
 import { withReadableFailure } from '#workflow/failure-cause.ts';
+import { parseRunState } from '#workflow/schemas.ts';
 import { alertStep } from '#workflow/steps/alert.ts';
 import { awsDeps } from './deps.ts';
 import { coldStartOnce, defaultObservability, lambdaHandler, type Observability } from './lambda.ts';
 import { addRunMetrics } from './run-metrics.ts';
-import { parseRunState } from './schemas.ts';
 
 export function makeHandler(deps: WorkflowDeps, obs: Observability = defaultObservability) {
   // The contract's dimension set is exactly {ClusterId}.

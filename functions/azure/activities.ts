@@ -4,10 +4,9 @@
  * `{ok: true, value}` / `{ok: false, error: {name, message}}` (see contracts.ts).
  */
 import type { InvocationContext } from '@azure/functions';
-import { z } from 'zod';
-import { InvalidInputError } from '#core/errors.ts';
-import type { CollectNodeInput, MarkUnreadableInput, RunState } from '#workflow/contracts.ts';
+import type { RunState } from '#workflow/contracts.ts';
 import type { StepLogger, WorkflowDeps } from '#workflow/deps.ts';
+import { parseCollectNodeInput, parseMarkUnreadableInput, parseRunState } from '#workflow/schemas.ts';
 import { alertStep } from '#workflow/steps/alert.ts';
 import { auditStep } from '#workflow/steps/audit.ts';
 import { collectNodeStep, markUnreadableStep } from '#workflow/steps/collect-node.ts';
@@ -15,43 +14,23 @@ import { protectStep } from '#workflow/steps/protect.ts';
 import { resolveStep } from '#workflow/steps/resolve.ts';
 import { syncStep } from '#workflow/steps/sync.ts';
 import { verifyStep } from '#workflow/steps/verify.ts';
-import {
-  ACTIVITY_NAMES,
-  type ActivityName,
-  type ActivityResult,
-  describeIssues,
-  runContextSchema,
-} from './contracts.ts';
+import { ACTIVITY_NAMES, type ActivityName, type ActivityResult } from './contracts.ts';
 
 export type ActivityHandler = (
   input: unknown,
   context: InvocationContext,
 ) => Promise<ActivityResult<unknown>>;
 
-const stateSchema = z.looseObject({ context: runContextSchema });
-const collectSchema = z.looseObject({
-  context: runContextSchema,
-  cluster: z.looseObject({ clusterId: z.string(), nodes: z.array(z.looseObject({ nodeId: z.string() })) }),
-  nodeId: z.string().min(1),
-});
-const markSchema = z.looseObject({
-  context: runContextSchema,
-  nodeId: z.string().min(1),
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }),
-});
-
 type Step = (input: unknown, deps: WorkflowDeps) => Promise<unknown>;
 
 function onState(step: (state: RunState, deps: WorkflowDeps) => Promise<unknown>): Step {
-  return (input, deps) => step(parse(stateSchema, input) as unknown as RunState, deps);
+  return (input, deps) => step(parseRunState(input, 'activity'), deps);
 }
 
 const STEPS: Record<ActivityName, Step> = {
   [ACTIVITY_NAMES.resolve]: onState(resolveStep),
-  [ACTIVITY_NAMES.collectNode]: (input, deps) =>
-    collectNodeStep(parse(collectSchema, input) as unknown as CollectNodeInput, deps),
-  [ACTIVITY_NAMES.markUnreadable]: (input, deps) =>
-    markUnreadableStep(parse(markSchema, input) as unknown as MarkUnreadableInput, deps),
+  [ACTIVITY_NAMES.collectNode]: (input, deps) => collectNodeStep(parseCollectNodeInput(input), deps),
+  [ACTIVITY_NAMES.markUnreadable]: (input, deps) => markUnreadableStep(parseMarkUnreadableInput(input), deps),
   [ACTIVITY_NAMES.audit]: onState(auditStep),
   [ACTIVITY_NAMES.sync]: onState(syncStep),
   [ACTIVITY_NAMES.verify]: onState(verifyStep),
@@ -89,11 +68,4 @@ export function invocationLogger(context: InvocationContext): StepLogger {
     warn: (message, fields) => context.warn(line(message, fields)),
     error: (message, fields) => context.error(line(message, fields)),
   };
-}
-
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (!result.success)
-    throw new InvalidInputError(`activity input is malformed: ${describeIssues(result.error)}`);
-  return result.data;
 }

@@ -9,10 +9,9 @@
  * failed.
  */
 import { z } from 'zod';
-import { DIALECTS, OBJECT_KINDS, PROVIDERS } from '#core/model.ts';
 import type { RunOutcome } from '#core/report.ts';
 import type { RunContext } from '#workflow/contracts.ts';
-import { TRIGGER_KINDS } from '#workflow/contracts.ts';
+import { runContextSchema } from '#workflow/schemas.ts';
 
 export const ORCHESTRATOR_NAME = 'hsmSentinelRun';
 export const HTTP_START_NAME = 'hsmSentinelHttpStart';
@@ -51,25 +50,6 @@ export interface OrchestrationOutput {
   reportRef: string;
   subject: string | null;
 }
-
-/** Known fields checked; loose so a field added to the model later does not fail running orchestrations. */
-const policySchema = z.looseObject({
-  dryRun: z.boolean(),
-  maxActionsPerRun: z.number().int().min(0),
-  allowedKinds: z.array(z.enum(OBJECT_KINDS)),
-  requireAllNodesLoggedIn: z.boolean(),
-  maxBackupAgeHours: z.number().positive(),
-});
-
-export const runContextSchema = z.looseObject({
-  runId: z.string().min(1).max(200),
-  clusterId: z.string().min(1),
-  provider: z.enum(PROVIDERS),
-  dialect: z.enum(DIALECTS),
-  policy: policySchema,
-  startedAt: z.iso.datetime({ offset: true }),
-  trigger: z.strictObject({ kind: z.enum(TRIGGER_KINDS), detail: z.string() }),
-});
 
 export const orchestrationInputSchema = z.object({ context: runContextSchema });
 

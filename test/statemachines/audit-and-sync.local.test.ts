@@ -9,11 +9,7 @@ import {
   type LocalStateEvent,
   runStateMachineLocally,
 } from '#workflow/local-asl-runner.ts';
-import {
-  parseCollectNodeInput,
-  parseMarkUnreadableInput,
-  parseRunState,
-} from '../../functions/aws/schemas.ts';
+import { parseCollectNodeInput, parseMarkUnreadableInput, parseRunState } from '#workflow/schemas.ts';
 import { cluster, key, user } from '../support/builders.ts';
 import { context, fakeDeps, TEST_PASSWORD } from '../support/fake-deps.ts';
 import { FakeDriver, type FakeNode } from '../support/fake-driver.ts';

@@ -1,5 +1,6 @@
 /**
- * zod schemas of what the state machine hands each Lambda (src/workflow/contracts.ts).
+ * zod schemas of what the orchestrators hand each step (src/workflow/contracts.ts): the state
+ * machine to the Lambdas, the durable orchestration to the Azure activities.
  * Parts written by our own steps are checked on the fields the next step reads and
  * passed through whole; the run context, which a trigger built from outside input, is
  * checked in full. A mismatch is an InvalidInputError naming the field.
@@ -7,12 +8,13 @@
 import { z } from 'zod';
 import { InvalidInputError } from '#core/errors.ts';
 import { DIALECTS, NODE_STATES, OBJECT_KINDS, type ObjectStatus, PROVIDERS } from '#core/model.ts';
-import type { CollectNodeInput, MarkUnreadableInput, RunState } from '#workflow/contracts.ts';
-import { TRIGGER_KINDS } from '#workflow/contracts.ts';
+import type { CollectNodeInput, MarkUnreadableInput, RunState } from './contracts.ts';
+import { TRIGGER_KINDS } from './contracts.ts';
 
 const text = z.string().min(1);
 
-export const policySchema = z.object({
+/** Known fields checked; loose so a field added to the model later does not fail running orchestrations. */
+export const policySchema = z.looseObject({
   dryRun: z.boolean(),
   maxActionsPerRun: z.number().int().min(0),
   allowedKinds: z.array(z.enum(OBJECT_KINDS)),
@@ -21,13 +23,13 @@ export const policySchema = z.object({
 });
 
 export const runContextSchema = z.object({
-  runId: text,
+  runId: z.string().min(1).max(200),
   clusterId: text,
   provider: z.enum(PROVIDERS),
   dialect: z.enum(DIALECTS),
   policy: policySchema,
-  startedAt: z.iso.datetime(),
-  trigger: z.object({ kind: z.enum(TRIGGER_KINDS), detail: z.string() }),
+  startedAt: z.iso.datetime({ offset: true }),
+  trigger: z.strictObject({ kind: z.enum(TRIGGER_KINDS), detail: z.string() }),
 });
 
 export const clusterNodeSchema = z.looseObject({
