@@ -24,7 +24,10 @@ export interface DeliveryOutcome {
 
 /**
  * Sends an alert unless the same unresolved set was sent less than windowMs ago.
- * A failed publish is thrown, never swallowed: the run must not end green.
+ * A failed publish is thrown, never swallowed: the run must not end green. The dedup memory
+ * only ever holds an alert back: if it cannot be read the alert is sent (a repeat beats a
+ * lost alert), and if it cannot be written after a publish the alert still counts as sent
+ * (throwing would make the failure path publish the same run a second time).
  */
 export async function deliver(
   alert: Alert | null,
@@ -35,11 +38,21 @@ export async function deliver(
 ): Promise<DeliveryOutcome> {
   if (!alert) return { sent: false, messageId: null, reason: 'nothing to report' };
   const hasNews = alert.items.some((item) => item.category === 'repaired');
-  const last = await memory.lastSent(alert.dedupKey);
+  const notes: string[] = [];
+  const last = await memory.lastSent(alert.dedupKey).catch((error: unknown) => {
+    notes.push(`dedup memory not read (${messageOf(error)})`);
+    return null;
+  });
   if (!hasNews && last && now.getTime() - last.getTime() < windowMs) {
     return { sent: false, messageId: null, reason: `same problems announced at ${last.toISOString()}` };
   }
   const { messageId } = await sink.publish(alert);
-  await memory.remember(alert.dedupKey, now);
-  return { sent: true, messageId, reason: 'published' };
+  await memory.remember(alert.dedupKey, now).catch((error: unknown) => {
+    notes.push(`dedup memory not written (${messageOf(error)})`);
+  });
+  return { sent: true, messageId, reason: ['published', ...notes].join('; ') };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

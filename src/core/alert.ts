@@ -44,7 +44,11 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 /** Null when the run has nothing a human needs to hear about. */
 export function buildAlert(report: RunReport): Alert | null {
-  const items = alertItems(report);
+  const conditions = new Map<AlertItem, string>();
+  const items = alertItems(report, (item, condition) => {
+    conditions.set(item, condition);
+    return item;
+  });
   if (items.length === 0) return null;
   const severity = items.reduce<Severity>(
     (max, item) => (RANK[item.severity] > RANK[max] ? item.severity : max),
@@ -65,7 +69,9 @@ export function buildAlert(report: RunReport): Alert | null {
   ].join('\n');
   const unresolved = items
     .filter((i) => i.category !== 'repaired')
-    .map((i) => `${i.category}:${i.objectId ?? ''}:${i.nodeIds.join('+')}`)
+    // What is wrong, not only where: an unreachable node that now refuses the login, a
+    // backup that went from "not yet covered" to "failed", is news and must not be held back.
+    .map((i) => `${i.category}:${conditions.get(i) ?? ''}:${i.objectId ?? ''}:${i.nodeIds.join('+')}`)
     .sort();
   return {
     clusterId: report.clusterId,
@@ -78,83 +84,124 @@ export function buildAlert(report: RunReport): Alert | null {
   };
 }
 
-function alertItems(report: RunReport): AlertItem[] {
+/** `tag` records an item's stable condition (status, node kind, backup state) for the dedup key. */
+function alertItems(report: RunReport, tag: (item: AlertItem, condition: string) => AlertItem): AlertItem[] {
   const items: AlertItem[] = [];
   if (report.failure) {
-    items.push({
-      category: 'run-failed',
-      severity: 'critical',
-      objectId: null,
-      nodeIds: [],
-      message: `the run failed in ${report.failure.step} (${report.failure.errorName}): ${report.failure.message}`,
-      runbook: [],
-    });
+    const failure = report.failure;
+    items.push(
+      tag(
+        {
+          category: 'run-failed',
+          severity: 'critical',
+          objectId: null,
+          nodeIds: [],
+          message: `the run failed in ${failure.step} (${failure.errorName}): ${failure.message}`,
+          runbook: [],
+        },
+        `${failure.step}/${failure.errorName}`,
+      ),
+    );
   }
   const before = report.before;
   const final = report.after ?? before;
   if (!before || !final) return items;
   const serverOf = (nodeId: string) => before.nodeIds.indexOf(nodeId);
   const finalById = new Map(final.objects.map((f) => [f.objectId, f]));
+  const beforeById = new Map(before.objects.map((f) => [f.objectId, f]));
+  // What the first read found, then what only the Verify read shows (a node read only then,
+  // an object that changed meanwhile): both are the cluster's state and both are told.
+  const problems = [
+    ...before.objects.filter((f) => f.status !== 'consistent'),
+    ...final.objects.filter(
+      (f) =>
+        f.status !== 'consistent' && (beforeById.get(f.objectId)?.status ?? 'consistent') === 'consistent',
+    ),
+  ];
 
-  for (const found of before.objects) {
-    if (found.status === 'consistent') continue;
+  for (const found of problems) {
     const now = finalById.get(found.objectId) ?? found;
     if (now.status === 'consistent' && now.unknownOn.length === 0) {
       items.push(repairedItem(found));
     } else if (now.status === 'divergent') {
-      items.push({
-        category: 'divergent',
-        severity: 'critical',
-        objectId: now.objectId,
-        nodeIds: now.presentOn,
-        message: `${now.label} is divergent, left untouched for a human: ${now.detail}`,
-        runbook: inspectCommands(report.dialect, now),
-      });
+      items.push(
+        tag(
+          {
+            category: 'divergent',
+            severity: 'critical',
+            objectId: now.objectId,
+            nodeIds: now.presentOn,
+            message: `${now.label} is divergent, left untouched for a human: ${now.detail}`,
+            runbook: inspectCommands(report.dialect, now),
+          },
+          'divergent',
+        ),
+      );
     } else {
       const category = now.status === 'single-node' ? 'single-node' : 'unrecovered';
-      items.push({
-        category,
-        severity: now.status === 'single-node' ? 'critical' : 'warning',
-        objectId: now.objectId,
-        nodeIds: now.missingOn,
-        message: `${now.label} is still not on every node: ${now.detail}${skipNote(report, now.objectId)}`,
-        runbook: now.missingOn.length > 0 ? repairCommands(report.dialect, now, serverOf) : [],
-      });
+      items.push(
+        tag(
+          {
+            category,
+            severity: now.status === 'single-node' ? 'critical' : 'warning',
+            objectId: now.objectId,
+            nodeIds: now.missingOn,
+            message: `${now.label} is still not on every node: ${now.detail}${skipNote(report, now.objectId)}`,
+            runbook: now.missingOn.length > 0 ? repairCommands(report.dialect, now, serverOf) : [],
+          },
+          now.status,
+        ),
+      );
     }
   }
   for (const node of final.nodes) {
     const drift = node.kind === 'absent-from-config' || node.kind === 'unknown-in-config';
-    items.push({
-      category: drift ? 'config-drift' : 'node-unreadable',
-      severity: node.severity,
-      objectId: null,
-      nodeIds: [node.nodeId],
-      message: `${node.nodeId}: ${node.kind}: ${node.detail}`,
-      runbook: drift
-        ? ['rewrite the mgmt-util config from the cluster (hsm-sentinel writes its own each run)']
-        : [],
-    });
+    items.push(
+      tag(
+        {
+          category: drift ? 'config-drift' : 'node-unreadable',
+          severity: node.severity,
+          objectId: null,
+          nodeIds: [node.nodeId],
+          message: `${node.nodeId}: ${node.kind}: ${node.detail}`,
+          runbook: drift
+            ? ['rewrite the mgmt-util config from the cluster (hsm-sentinel writes its own each run)']
+            : [],
+        },
+        node.kind,
+      ),
+    );
   }
   for (const result of report.results.filter((r) => r.outcome === 'failed')) {
-    items.push({
-      category: 'unrecovered',
-      severity: 'warning',
-      objectId: result.action.objectId,
-      nodeIds: [result.action.targetNodeId],
-      message: `${result.action.command} ${result.action.numericId} to server ${result.action.targetServer} failed: ${result.detail}`,
-      runbook: [],
-    });
+    items.push(
+      tag(
+        {
+          category: 'unrecovered',
+          severity: 'warning',
+          objectId: result.action.objectId,
+          nodeIds: [result.action.targetNodeId],
+          message: `${result.action.command} ${result.action.numericId} to server ${result.action.targetServer} failed: ${result.detail}`,
+          runbook: [],
+        },
+        'sync-failed',
+      ),
+    );
   }
   const backup = report.backup;
   if (backup && ['failed', 'stale', 'not-yet-covered'].includes(backup.state)) {
-    items.push({
-      category: 'backup',
-      severity: backup.state === 'not-yet-covered' ? 'warning' : 'critical',
-      objectId: null,
-      nodeIds: [],
-      message: `backup ${backup.state}: ${backup.detail}`,
-      runbook: [],
-    });
+    items.push(
+      tag(
+        {
+          category: 'backup',
+          severity: backup.state === 'not-yet-covered' ? 'warning' : 'critical',
+          objectId: null,
+          nodeIds: [],
+          message: `backup ${backup.state}: ${backup.detail}`,
+          runbook: [],
+        },
+        backup.state,
+      ),
+    );
   }
   return items;
 }
@@ -173,7 +220,11 @@ function repairedItem(found: ObjectFinding): AlertItem {
 
 function skipNote(report: RunReport, objectId: string): string {
   const skipped = report.plan?.skipped.find((s) => s.objectId === objectId);
-  return skipped ? ` (not repaired: ${skipped.reason}: ${skipped.detail})` : '';
+  if (skipped) return ` (not repaired: ${skipped.reason}: ${skipped.detail})`;
+  if (report.plan?.dryRun && report.plan.actions.some((a) => a.objectId === objectId)) {
+    return ' (not repaired: dry run: the copy is planned, nothing was written)';
+  }
+  return '';
 }
 
 function countBy(values: readonly string[]): Record<string, number> {

@@ -65,6 +65,12 @@ export function plan(cluster: ResolvedCluster, result: AuditResult, policy: Poli
 }
 
 function blockingReason(result: AuditResult, policy: Policy): string | null {
+  // A write logs in to every node (mgmt-util numbers servers across the whole config), so a
+  // node that refused the login would be tried again: never, whatever the policy says.
+  const refused = result.nodes.filter((n) => n.kind === 'login-failed').map((n) => n.nodeId);
+  if (refused.length > 0) {
+    return `no write: the login was refused on ${refused.join(', ')} and is never tried again in this run`;
+  }
   if (!policy.requireAllNodesLoggedIn) return null;
   const unread = result.nodeIds.filter((id) => !result.readableNodeIds.includes(id));
   if (unread.length === 0) return null;

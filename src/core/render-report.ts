@@ -57,6 +57,14 @@ export function renderAlert(alert: Alert | null): string {
   return lines.join('\n');
 }
 
+function unrecoveredLine(u: { label: string; missingOn: string[]; unknownOn: string[] }): string {
+  const parts = [
+    ...(u.missingOn.length > 0 ? [`still missing on ${u.missingOn.join(', ')}`] : []),
+    ...(u.unknownOn.length > 0 ? [`could not be read back on ${u.unknownOn.join(', ')}`] : []),
+  ];
+  return `${u.label} ${parts.join(' and ') || 'is divergent'}`;
+}
+
 export function renderReport(report: RunReport, alert: Alert | null): string {
   const out: string[] = [];
   out.push(
@@ -86,7 +94,7 @@ export function renderReport(report: RunReport, alert: Alert | null): string {
       '',
       report.verification.ok
         ? 'Verified: every repaired object is now on every node.'
-        : `NOT verified: ${report.verification.unrecovered.map((u) => `${u.label} still missing on ${u.missingOn.join(', ') || '?'}`).join('; ')}`,
+        : `NOT verified: ${report.verification.unrecovered.map(unrecoveredLine).join('; ')}`,
     );
   }
   if (report.backup) out.push('', `Backup: ${report.backup.state}: ${report.backup.detail}`);

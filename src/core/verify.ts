@@ -11,7 +11,9 @@ export function verify(executed: Plan, after: AuditResult): Verification {
     const finding = after.objects.find((f) => f.objectId === objectId);
     const label = executed.actions.find((a) => a.objectId === objectId)?.label ?? objectId;
     if (!finding) {
-      unrecovered.push({ objectId, label, missingOn: [...after.nodeIds], unknownOn: [] });
+      // On no readable node any more; the nodes that could not be read are unknown, never "missing".
+      const unknownOn = after.nodeIds.filter((id) => !after.readableNodeIds.includes(id));
+      unrecovered.push({ objectId, label, missingOn: [...after.readableNodeIds], unknownOn });
     } else if (
       finding.missingOn.length > 0 ||
       finding.unknownOn.length > 0 ||

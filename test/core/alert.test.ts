@@ -3,7 +3,7 @@ import { buildAlert } from '#core/alert.ts';
 import { audit } from '#core/audit.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { plan } from '#core/plan.ts';
-import type { RunReport } from '#core/report.ts';
+import type { BackupStatus, RunReport } from '#core/report.ts';
 import { cluster, key, read, unreadable, user } from '../support/builders.ts';
 
 const admin = user(1, 'admin', 'PCO');
@@ -72,6 +72,62 @@ describe('buildAlert', () => {
 
     expect(first?.dedupKey).toBe(second?.dedupKey);
     expect(first?.items.map((i) => i.category)).toEqual(['divergent']);
+  });
+
+  it('says a dry run planned the copy and wrote nothing', () => {
+    const c = cluster(2);
+    const before = audit(c, [read('hsm-0', [admin], [key(262150)]), read('hsm-1', [admin])]);
+    const policy = { ...DEFAULT_POLICY, dryRun: true };
+
+    const alert = buildAlert(report({ before, policy, plan: plan(c, before, policy) }));
+
+    expect(alert?.items[0]?.message).toContain('dry run');
+  });
+
+  it('gives a changed problem a new dedup key, so the window never hides it', () => {
+    const c = cluster(2);
+    const unreachable = audit(c, [read('hsm-0', [admin]), unreadable('hsm-1', 'unreachable')]);
+    const refused = audit(c, [read('hsm-0', [admin]), unreadable('hsm-1', 'login-failed')]);
+    expect(buildAlert(report({ before: unreachable }))?.dedupKey).not.toBe(
+      buildAlert(report({ before: refused }))?.dedupKey,
+    );
+
+    const backup = (state: BackupStatus['state']): BackupStatus => ({
+      state,
+      backupId: null,
+      createdAt: null,
+      detail: 'test',
+      kept: [],
+      copiedTo: [],
+    });
+    const clean = audit(c, [read('hsm-0', [admin]), read('hsm-1', [admin])]);
+    const backupKey = (state: BackupStatus['state']) =>
+      buildAlert(report({ before: clean, backup: backup(state) }))?.dedupKey;
+    expect(backupKey('not-yet-covered')).toBeDefined();
+    expect(backupKey('not-yet-covered')).not.toBe(backupKey('failed'));
+    expect(backupKey('stale')).not.toBe(backupKey('failed'));
+
+    const failed = (step: string, errorName: string) =>
+      buildAlert(report({ failure: { step, errorName, message: 'm' } }))?.dedupKey;
+    expect(failed('Resolve', 'ClusterNotStableError')).not.toBe(failed('Sync', 'CredentialsRejectedError'));
+  });
+
+  it('names a problem the Verify read found that the first read could not see', () => {
+    const c = cluster(3);
+    const before = audit(c, [read('hsm-0', [admin]), read('hsm-1', [admin]), unreadable('hsm-2')]);
+    const after = audit(c, [
+      read('hsm-0', [admin]),
+      read('hsm-1', [admin]),
+      read('hsm-2', [admin], [key(262199)]),
+    ]);
+
+    const alert = buildAlert(report({ before, after }));
+
+    expect(alert?.items.find((i) => i.objectId === 'key:262199')).toMatchObject({
+      category: 'single-node',
+      severity: 'critical',
+      nodeIds: ['hsm-0', 'hsm-1'],
+    });
   });
 
   it('puts a failed run first and alerts even with nothing audited', () => {

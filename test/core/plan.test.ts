@@ -29,6 +29,22 @@ describe('plan', () => {
     expect(p.writesBlocked).toBeNull();
   });
 
+  it('plans no write while a login was refused, whatever the policy: a write would log in there again', () => {
+    const c = cluster(3);
+    const inventories = [
+      read('hsm-0', [admin, newest]),
+      read('hsm-1', [admin]),
+      unreadable('hsm-2', 'login-failed'),
+    ];
+    const p = plan(c, audit(c, inventories), { ...DEFAULT_POLICY, requireAllNodesLoggedIn: false });
+
+    expect(p.actions).toEqual([]);
+    expect(p.writesBlocked).toContain('hsm-2');
+    expect(p.skipped).toEqual([
+      expect.objectContaining({ objectId: 'user:newest_user', reason: 'writes-blocked' }),
+    ]);
+  });
+
   it('plans no write at all while a node is unreadable (the Azure runbook rule)', () => {
     const c = cluster(3);
     const inventories = [

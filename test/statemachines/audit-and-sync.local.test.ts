@@ -178,6 +178,22 @@ describe('statemachines/audit-and-sync.asl.json run by aws-local-stepfunctions',
     expect(sink.alerts[0]?.severity).toBe('critical');
   });
 
+  it('never logs in again where a login was refused, even when the policy lets writes go ahead with a node unread', async () => {
+    const c = cluster(3);
+    const driver = seedDriver();
+    fault(driver, 'hsm-2', 'reject-login');
+    const { deps } = fakeDeps(c, driver);
+
+    const result = await runStateMachineLocally({
+      input: { context: context(c.clusterId, { requireAllNodesLoggedIn: false }) },
+      deps,
+    });
+
+    expect(driver.loginAttempts.get('hsm-2')).toBe(1);
+    expect(driver.syncCalls).toEqual([]);
+    expect(result.state?.audit?.writesBlocked).toContain('hsm-2');
+  });
+
   it('writes nothing when the node set changed between Resolve and Sync, alerts, and ends failed', async () => {
     const c = cluster(3);
     const driver = seedDriver();
