@@ -130,8 +130,10 @@ export function* runOrchestration<T>(
 /**
  * Collect (a Map with one item per node): every node in parallel; a node whose read failed
  * with a retryable error (TransportError, CommandTimeoutError; never CredentialsRejectedError)
- * is read again after a durable wait, the others are not re-read; after the last attempt, or
- * at once for any other error, the node is marked unreadable: unknown, never empty.
+ * is read again after a durable wait, the others are not re-read; after the last attempt the
+ * node is marked unreadable: unknown, never empty. Any other error fails the step at once,
+ * as the ASL's CollectNode Catch (TransportError / CommandTimeoutError only) lets it fail the
+ * Map: the run then sends its failure alert.
  */
 function* collectNodes<T>(
   port: OrchestrationPort<T>,
@@ -149,13 +151,13 @@ function* collectNodes<T>(
       pending.map((nodeId): CollectNodeInput => ({ context, cluster, nodeId })),
     );
     const again: string[] = [];
-    results.forEach((result, index) => {
+    for (const [index, result] of results.entries()) {
       const nodeId = pending[index] as string;
       if (result.ok) collected.set(nodeId, result.value);
-      else if (retries < COLLECT_RETRY.maxAttempts && retryable(COLLECT_RETRY, result.error))
-        again.push(nodeId);
+      else if (!retryable(COLLECT_RETRY, result.error)) throw new StepFailed(result.error);
+      else if (retries < COLLECT_RETRY.maxAttempts) again.push(nodeId);
       else unreadable.set(nodeId, result.error);
-    });
+    }
     pending = again;
     if (pending.length > 0) {
       port.log(`collect: retrying ${pending.join(', ')} in ${interval} ms`);

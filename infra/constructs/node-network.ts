@@ -28,6 +28,7 @@ import {
   SecurityGroup,
   Subnet,
   Vpc,
+  VpcEndpointPrivateDnsOnlyForInboundResolverEndpoint,
 } from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { VpcPlacement } from './execution-identity.ts';
@@ -142,6 +143,15 @@ export class NodeNetwork extends Construct {
           subnets: { subnets: [...perAz.values()] },
           securityGroups: [endpointSecurityGroup],
           privateDnsEnabled: true,
+          // S3 alone has gateway endpoints too: left unset, EC2 enables its private DNS only
+          // for inbound resolvers, which needs an S3 gateway endpoint in the VPC (and would
+          // send the functions' traffic there, outside their security group's 443 rule).
+          ...(service === InterfaceVpcEndpointAwsService.S3
+            ? {
+                privateDnsOnlyForInboundResolverEndpoint:
+                  VpcEndpointPrivateDnsOnlyForInboundResolverEndpoint.ALL_RESOLVERS,
+              }
+            : {}),
           open: false,
         }),
       );

@@ -72,12 +72,14 @@ export function credentialsSource(
         throw new ConfigurationError(`credentials file ${spec.path} is readable by others: chmod 600 it`);
       }
       let parsed: { userType?: unknown; username?: unknown; password?: unknown };
+      const text = await readFile(spec.path, 'utf8').catch((cause: unknown) => {
+        throw new ConfigurationError(`credentials file ${spec.path} cannot be read`, { cause });
+      });
       try {
-        parsed = JSON.parse(await readFile(spec.path, 'utf8'));
-      } catch (cause) {
-        throw new ConfigurationError(`credentials file ${spec.path} is not JSON {username, password}`, {
-          cause,
-        });
+        parsed = JSON.parse(text);
+      } catch {
+        // No cause: JSON.parse errors quote the text around the bad token, i.e. the password.
+        throw new ConfigurationError(`credentials file ${spec.path} is not JSON {username, password}`);
       }
       const userType = parsed.userType === 'PCO' ? 'PCO' : 'CO';
       return {

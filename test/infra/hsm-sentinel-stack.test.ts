@@ -358,6 +358,18 @@ describe('the node-access network', () => {
     expect(isNodeSg(toEndpoints[0]?.SourceSecurityGroupId)).toBe(true);
   });
 
+  it('gives the S3 interface endpoint private DNS for every resolver (no S3 gateway endpoint is assumed)', () => {
+    // With private DNS on and no DnsOptions, EC2 turns on "private DNS only for inbound
+    // endpoints" for S3, which needs a gateway endpoint in the VPC (the deployment fails
+    // without one; with one, VPC traffic goes to the gateway, which the node-access group
+    // does not allow): the functions must reach S3 through this interface endpoint.
+    const s3 = Object.values(resourcesOf(synth.template, 'AWS::EC2::VPCEndpoint'))
+      .map((r) => r.Properties)
+      .find((e) => JSON.stringify(e?.ServiceName).endsWith('.s3"]]}'));
+
+    expect(s3?.DnsOptions).toEqual({ PrivateDnsOnlyForInboundResolverEndpoint: 'AllResolvers' });
+  });
+
   it('without endpoints, allows HTTPS out through the VPC instead, and nothing else new', () => {
     const alt = synthesized({ createVpcEndpoints: false, manageHsmIngress: false });
     const altGroups = resourcesOf(alt.template, 'AWS::EC2::SecurityGroup');

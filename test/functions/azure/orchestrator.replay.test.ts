@@ -48,13 +48,14 @@ function script() {
         return ++resolves === 1 ? fail('ClusterNotStableError') : ok(cluster);
       case ACTIVITY_NAMES.collectNode:
         if (nodeId === HSM_FQDNS[1] && ++hsm2Reads === 1) return fail('TransportError');
-        if (nodeId === HSM_FQDNS[2]) return fail('CredentialsRejectedError');
+        // hsm3 times out on every attempt: retried, then marked unreadable (never empty).
+        if (nodeId === HSM_FQDNS[2]) return fail('CommandTimeoutError');
         return ok({ nodeId, status: 'read', reason: null, inventoryRef: `i-${nodeId}`, users: 1, keys: 1 });
       case ACTIVITY_NAMES.markUnreadable:
         return ok({
           nodeId,
           status: 'unreadable',
-          reason: 'login-failed',
+          reason: 'timeout',
           inventoryRef: `u-${nodeId}`,
           users: 0,
           keys: 0,
@@ -96,6 +97,9 @@ describe('the orchestrator under Durable replay', () => {
       'CollectNode',
       'timer:2000',
       'CollectNode',
+      'CollectNode',
+      'timer:4000',
+      'CollectNode',
       'MarkUnreadable',
       'Audit',
       'Protect',
@@ -103,6 +107,8 @@ describe('the orchestrator under Durable replay', () => {
     ]);
     // each activity ran once per scheduling, never again on replay
     expect(calls.filter((c) => c.endsWith(`(${HSM_FQDNS[2]})`))).toEqual([
+      `hsmSentinelCollectNode(${HSM_FQDNS[2]})`,
+      `hsmSentinelCollectNode(${HSM_FQDNS[2]})`,
       `hsmSentinelCollectNode(${HSM_FQDNS[2]})`,
       `hsmSentinelMarkUnreadable(${HSM_FQDNS[2]})`,
     ]);

@@ -210,17 +210,46 @@ describe('the orchestrator', () => {
     ]);
   });
 
-  it('never retries a refused login: the node is marked unreadable at once', async () => {
+  it('never retries a refused login, and (as the ASL Catch does) fails the run after the failure alert', async () => {
     const { resolve, inputs } = scripted({
       [ACTIVITY_NAMES.collectNode]: (i: { nodeId: string }) =>
         i.nodeId === HSM_FQDNS[0] ? fail('CredentialsRejectedError') : ok(collected(i.nodeId)),
+      [ACTIVITY_NAMES.alert]: () => ok({ ...alertOut, outcome: 'failed', alertSent: true }),
     });
 
     const run = await driveOrchestrator(durableOrchestrator(), input, resolve);
 
     expect(run.trace.filter((t) => t.startsWith('timer'))).toEqual([]);
     expect(inputs.filter((i) => i.name === ACTIVITY_NAMES.collectNode)).toHaveLength(3);
-    expect(inputs.filter((i) => i.name === ACTIVITY_NAMES.markUnreadable)).toHaveLength(1);
+    expect(inputs.filter((i) => i.name === ACTIVITY_NAMES.markUnreadable)).toHaveLength(0);
+    expect(inputs.some((i) => i.name === ACTIVITY_NAMES.audit)).toBe(false);
+    const alert = inputs.find((i) => i.name === ACTIVITY_NAMES.alert)?.input as { failure: unknown };
+    expect(alert.failure).toMatchObject({ step: 'Collect', errorName: 'CredentialsRejectedError' });
+    expect(run.error?.name).toBe('CredentialsRejectedError');
+  });
+
+  it('fails the run (not "node unknown") when a node read fails with anything but a transport error or timeout', async () => {
+    const { resolve, inputs } = scripted({
+      [ACTIVITY_NAMES.collectNode]: (i: { nodeId: string }) =>
+        i.nodeId === HSM_FQDNS[1]
+          ? fail('ConfigurationError', 'app setting HSM_CO_PASSWORD is not set')
+          : ok(collected(i.nodeId)),
+      [ACTIVITY_NAMES.alert]: () => ok({ ...alertOut, outcome: 'failed', alertSent: true }),
+    });
+
+    const run = await driveOrchestrator(durableOrchestrator(), input, resolve);
+
+    expect(run.trace.filter((t) => t.startsWith('timer'))).toEqual([]);
+    expect(inputs.filter((i) => i.name === ACTIVITY_NAMES.markUnreadable)).toHaveLength(0);
+    expect(inputs.some((i) => i.name === ACTIVITY_NAMES.audit)).toBe(false);
+    const alert = inputs.find((i) => i.name === ACTIVITY_NAMES.alert)?.input as { failure: unknown };
+    expect(alert.failure).toEqual({
+      step: 'Collect',
+      errorName: 'ConfigurationError',
+      message: 'app setting HSM_CO_PASSWORD is not set',
+    });
+    expect(run.error?.name).toBe('ConfigurationError');
+    expect(run.statuses.at(-1)).toMatchObject({ step: 'FailureAlert' });
   });
 
   it('on a failed step sends the failure alert with the failure, then fails the instance', async () => {
