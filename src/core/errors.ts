@@ -17,6 +17,7 @@ export const ERROR_NAMES = {
   backup: 'BackupError',
   syncCommand: 'SyncCommandError',
   unknownNode: 'UnknownNodeError',
+  artifactStore: 'ArtifactStoreError',
 } as const;
 
 export type ErrorName = (typeof ERROR_NAMES)[keyof typeof ERROR_NAMES];
@@ -131,5 +132,16 @@ export class UnknownNodeError extends HsmSentinelError {
   constructor(message: string, options: SentinelErrorOptions = {}) {
     super(message, options);
     this.name = ERROR_NAMES.unknownNode;
+  }
+}
+
+/**
+ * A node was read but what was read could not be kept. Not retried: retrying would read, and
+ * log in, again; the run fails and says so instead.
+ */
+export class ArtifactStoreError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.artifactStore;
   }
 }

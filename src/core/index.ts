@@ -5,6 +5,7 @@ export { configDrift } from './drift.ts';
 export type { ErrorContext, ErrorName, SentinelErrorOptions } from './errors.ts';
 export {
   AlertDeliveryError,
+  ArtifactStoreError,
   BackupError,
   ClusterNotStableError,
   CommandTimeoutError,
@@ -53,7 +54,7 @@ export { DEFAULT_POLICY, DIALECTS, OBJECT_KINDS, PROVIDERS, USER_TYPES } from '.
 export { plan } from './plan.ts';
 export { resolvePolicy } from './policy.ts';
 export { renderAlert, renderFindings, renderMatrix, renderReport } from './render-report.ts';
-export type { BackupState, BackupStatus, RunFailure, RunOutcome, RunReport } from './report.ts';
+export type { BackupState, BackupStatus, RunFailure, RunOutcome, RunReport, RunTrigger } from './report.ts';
 export { outcomeOf } from './report.ts';
 export { inspectCommands, repairCommands, TOOL_LOCATIONS } from './runbook.ts';
 export type { Credentials } from './secret.ts';

@@ -70,6 +70,7 @@ export function renderReport(report: RunReport, alert: Alert | null): string {
   out.push(
     `hsm-sentinel run ${report.runId} on ${report.clusterId} (${report.provider}, ${report.dialect} dialect)`,
   );
+  if (report.trigger) out.push(`started by: ${report.trigger.kind}: ${report.trigger.detail}`);
   out.push(`outcome: ${outcomeOf(report)}${report.policy.dryRun ? ' (dry run: nothing written)' : ''}`);
   if (report.failure)
     out.push(`failed in ${report.failure.step}: ${report.failure.errorName}: ${report.failure.message}`);

@@ -37,6 +37,12 @@ export const RUN_OUTCOMES = ['clean', 'repaired', 'attention', 'failed'] as cons
 /** clean: nothing to do; repaired: gaps fixed and verified; attention: a human must act; failed: the run broke. */
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
+/** What started the run: a schedule, a scaling event, a person (who), the demo. */
+export interface RunTrigger {
+  kind: string;
+  detail: string;
+}
+
 export interface RunReport {
   runId: string;
   clusterId: string;
@@ -52,6 +58,7 @@ export interface RunReport {
   verification: Verification | null;
   backup: BackupStatus | null;
   failure: RunFailure | null;
+  trigger: RunTrigger | null;
 }
 
 /** The one-word verdict of a run, derived, never stored separately. */

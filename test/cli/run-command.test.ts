@@ -109,6 +109,7 @@ describe('hsm-sentinel run --remote (the deployed state machine, clients mocked)
     verification: null,
     backup: null,
     failure: null,
+    trigger: null,
   };
 
   beforeAll(() => {

@@ -24,6 +24,7 @@ function report(overrides: Partial<RunReport>): RunReport {
     verification: null,
     backup: null,
     failure: null,
+    trigger: null,
     ...overrides,
   };
 }

@@ -50,6 +50,7 @@ describe('verify', () => {
       verification: verify(p, after),
       backup: null,
       failure: null,
+      trigger: null,
     };
 
     const page = renderReport(report, null);

@@ -61,5 +61,6 @@ export async function assembleReport(state: RunState, deps: WorkflowDeps): Promi
     verification: thePlan && after ? verify(thePlan, after) : null,
     backup: state.backup ?? null,
     failure: state.failure ?? null,
+    trigger: context.trigger,
   };
 }

@@ -1,4 +1,4 @@
-import { CommandTimeoutError, TransportError, UnknownNodeError } from '#core/errors.ts';
+import { ArtifactStoreError, CommandTimeoutError, TransportError, UnknownNodeError } from '#core/errors.ts';
 import type { NodeInventory, ResolvedCluster } from '#core/model.ts';
 import { artifactKeys } from '#store/artifact-store.ts';
 import type {
@@ -35,7 +35,16 @@ export async function collectNodeStep(input: CollectNodeInput, deps: WorkflowDep
       context: { nodeId: node.nodeId },
     });
   }
-  return storeInventory(input.context, 'before', inventory, deps);
+  try {
+    return await storeInventory(input.context, 'before', inventory, deps);
+  } catch (cause) {
+    // The node WAS read (and logged in to). A store error must not look like a transport
+    // error to the Retry block, or the next attempt would log in again.
+    throw new ArtifactStoreError(`${node.nodeId} was read but its inventory could not be stored`, {
+      cause,
+      context: { nodeId: node.nodeId },
+    });
+  }
 }
 
 /**
