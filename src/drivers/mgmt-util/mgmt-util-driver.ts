@@ -11,7 +11,8 @@
  * sync: config with ALL nodes → start → every server connected, E2E on and logged in, or
  * nothing is written (CredentialsRejectedError / TransportError) → per source server:
  * `server <src>`, `syncUser|syncKey <id> <dest>`…, `exit` → `logoutHSM` → `quit`. One failed
- * action does not stop the others; after a timeout or a lost process the rest are `not-run`.
+ * action does not stop the others; after a timeout, a lost process or a reply we cannot read
+ * the rest are `not-run`.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ import type { KeyInfoServer } from './parse/parse-get-key-info.ts';
 import { parseGetKeyInfoSections } from './parse/parse-get-key-info.ts';
 import type { ListUsersServer } from './parse/parse-list-users.ts';
 import { parseListUsersSections } from './parse/parse-list-users.ts';
+import type { LoginReply } from './parse/parse-login.ts';
 import { parseEnableE2e, parseLogin } from './parse/parse-login.ts';
 import type { ServerConnection } from './parse/parse-startup.ts';
 import { connectionsOf, parseStartup } from './parse/parse-startup.ts';
@@ -121,6 +123,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
   ): Promise<NodeInventory[]> {
     if (nodes.length === 0) return [];
     checkCredentials(credentials);
+    checkNodes(nodes);
     const slots: Slot[] = nodes.map(() => ({ done: false }));
     const mark = (i: number, reason: UnreadableReason, detail: string): void => {
       const node = nodes[i];
@@ -168,6 +171,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
   ): Promise<ActionResult[]> {
     if (actions.length === 0) return [];
     checkCredentials(credentials);
+    checkNodes(nodes);
     for (const a of actions) {
       for (const [server, nodeId, role] of [
         [a.sourceServer, a.sourceNodeId, 'source'],
@@ -276,7 +280,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
       }
     }
 
-    const login = parseLogin(
+    const login = parseLoginRedacted(
       await this.#run(session, [
         'loginHSM',
         credentials.userType,
@@ -284,6 +288,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
         credentials.password,
       ]),
       this.profile,
+      credentials,
     );
     for (const i of live()) {
       const r = login.servers.find((x) => x.server === i);
@@ -303,6 +308,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
       live(),
       mark,
       users,
+      nodes.length,
     );
     const keyLists = new Map<number, FindAllKeysServer>();
     const findAllKeys = `findAllKeys 0 ${this.#requestKeyHash ? 1 : 0}`;
@@ -312,6 +318,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
       live(),
       mark,
       keyLists,
+      nodes.length,
     );
 
     const details = new Map<number, Map<number, KeyInfoServer>>();
@@ -330,6 +337,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
           holders,
           mark,
           found,
+          nodes.length,
         );
         for (const [i, info] of found) details.get(i)?.set(handle, info);
       }
@@ -373,7 +381,20 @@ export class MgmtUtilDriver implements NodeAccessDriver {
     servers: readonly number[],
     mark: (i: number, reason: UnreadableReason, detail: string) => void,
     into: Map<number, T>,
+    configured: number,
   ): void {
+    const stranger = outcomes.find((o) => o.server >= configured);
+    if (stranger) {
+      // The util answers for a server we did not configure: it is not reading our config
+      // (or numbers servers differently), so no section can be trusted to be the node we think.
+      for (const i of servers)
+        mark(
+          i,
+          'protocol-error',
+          `${command} reply has a section for server ${stranger.server}, which is not in the config written for this run (${configured} server(s))`,
+        );
+      return;
+    }
     for (const i of servers) {
       const o = outcomes.find((x) => x.server === i);
       if (!o) mark(i, 'protocol-error', `${command} reply has no section for server ${i}`);
@@ -417,7 +438,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
       }
     }
 
-    const login = parseLogin(
+    const login = parseLoginRedacted(
       await this.#run(session, [
         'loginHSM',
         credentials.userType,
@@ -425,6 +446,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
         credentials.password,
       ]),
       this.profile,
+      credentials,
     );
     const rejected: string[] = [];
     const other: string[] = [];
@@ -493,6 +515,9 @@ export class MgmtUtilDriver implements NodeAccessDriver {
         } catch (error) {
           if (!(error instanceof ParseError)) throw error;
           set(a, 'failed', `${line}: unrecognised reply: ${error.message}`);
+          // A reply we cannot read (an empty one: a stray prompt) may be out of step with the
+          // commands: the next reply could be this one's. Write nothing more in this session.
+          return stop(`the reply to "${line}" was not understood`);
         }
       }
       try {
@@ -517,6 +542,35 @@ function checkCredentials(credentials: Credentials): void {
     throw new InvalidInputError(
       'loginHSM: the password is empty or contains whitespace (the util cannot take it)',
     );
+  }
+}
+
+/** parseLogin whose ParseError (it quotes the util's line, which may echo the password) is redacted. */
+function parseLoginRedacted(text: string, profile: DialectProfile, credentials: Credentials): LoginReply {
+  try {
+    return parseLogin(text, profile);
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    const prefix = `${error.command}: line ${error.line}: `;
+    const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    throw new ParseError(error.command, error.line, redact(message, [credentials.password]));
+  }
+}
+
+/**
+ * The util names servers `'<address>'` and `server N(<address>)`: an address must be a host
+ * name or an IP address (no whitespace, quotes or parentheses), the port a TCP port.
+ */
+function checkNodes(nodes: readonly ClusterNode[]): void {
+  for (const n of nodes) {
+    if (!/^[A-Za-z0-9._:-]+$/.test(n.address)) {
+      throw new InvalidInputError(
+        `node ${n.nodeId}: address ${JSON.stringify(n.address)} is not a host name or IP address`,
+      );
+    }
+    if (!Number.isInteger(n.port) || n.port < 1 || n.port > 65535) {
+      throw new InvalidInputError(`node ${n.nodeId}: port ${n.port} is not a TCP port`);
+    }
   }
 }
 

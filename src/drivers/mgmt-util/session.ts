@@ -59,6 +59,8 @@ export class MgmtUtilSession {
   readonly #promptLine: RegExp;
   readonly #transcript: string[] = [];
   readonly #closed: Promise<void>;
+  /** Resolves when the process itself has ended ('exit'), even while a descendant keeps its pipes open. */
+  readonly #gone: Promise<void>;
   #buffer = '';
   #stderr = '';
   #pending: Pending | null = null;
@@ -81,11 +83,16 @@ export class MgmtUtilSession {
         resolve();
       });
     });
+    this.#gone = new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('close', () => resolve());
+    });
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       this.#buffer += chunk;
       this.#drain();
+      this.#checkInStep();
     });
     child.stderr.on('data', (chunk: string) => {
       this.#stderr = (this.#stderr + chunk).slice(-STDERR_TAIL);
@@ -106,7 +113,7 @@ export class MgmtUtilSession {
     if (program === undefined) throw new TransportError('mgmt util command is empty');
     const child = spawn(program, [...args, options.configPath], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: options.env ?? process.env,
+      env: withoutSecrets(options.env ?? process.env, options.secrets ?? []),
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
     const session = new MgmtUtilSession(options, child);
@@ -155,6 +162,9 @@ export class MgmtUtilSession {
     if (this.#exited) throw new TransportError(`${this.profile.toolName} is not running (before "${verb}")`);
     if (this.#broken !== null)
       throw new TransportError(`${this.profile.toolName} session unusable: ${this.#broken}`);
+    this.#checkInStep();
+    if (this.#broken !== null)
+      throw new TransportError(`${this.profile.toolName} session unusable: ${this.#broken}`);
     this.#transcript.push(`${this.#promptText()} ${shown}\n`);
     const reply = this.#await(verb, options.timeoutMs);
     const line = parts.map((p) => (typeof p === 'string' ? p : p.reveal())).join(' ');
@@ -182,8 +192,20 @@ export class MgmtUtilSession {
       this.#child.stdin.end();
     }
     const timer = setTimeout(() => this.#child.kill('SIGKILL'), this.#closeTimeoutMs);
-    await this.#closed;
+    await this.#gone;
     clearTimeout(timer);
+    // A descendant of the util (a wrapper script's child) may hold its pipes open: 'close'
+    // would never come. Give the last output a moment, then stop reading.
+    const drained = setTimeout(
+      () => {
+        this.#child.stdout.destroy();
+        this.#child.stderr.destroy();
+        this.#child.stdin.destroy();
+      },
+      Math.min(this.#closeTimeoutMs, 1000),
+    );
+    await this.#closed;
+    clearTimeout(drained);
     this.#fail(new TransportError(`${this.profile.toolName} session closed`));
   }
 
@@ -225,6 +247,17 @@ export class MgmtUtilSession {
     pending.resolve(reply);
   }
 
+  /**
+   * A prompt while no command is running: the util printed one more prompt than it answered
+   * commands (or a prompt line inside a reply). Any reply read from now on could belong to an
+   * earlier command, so the session is unusable.
+   */
+  #checkInStep(): void {
+    if (this.#pending || this.#broken !== null || this.#exited) return;
+    if (this.#promptLine.test(this.#buffer))
+      this.#broken = 'output out of step with the commands (a prompt no command was waiting for)';
+  }
+
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
     const how = signal ? `signal ${signal}` : `code ${code}`;
     const label = this.#pending?.label;
@@ -255,6 +288,14 @@ export class MgmtUtilSession {
   #redact(text: string): string {
     return redact(text, this.#secrets);
   }
+}
+
+/** The child's environment without any variable holding a secret (e.g. HSM_CO_PASSWORD). */
+function withoutSecrets(env: NodeJS.ProcessEnv, secrets: readonly Secret[]): NodeJS.ProcessEnv {
+  const values = new Set(secrets.map((s) => s.reveal()).filter((v) => v !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value === undefined || !values.has(value.trim())),
+  );
 }
 
 function withNewline(text: string): string {

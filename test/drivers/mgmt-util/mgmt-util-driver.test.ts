@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   CredentialsRejectedError,
   InvalidInputError,
+  ParseError,
   TransportError,
   UnknownNodeError,
 } from '#core/errors.ts';
@@ -230,6 +231,32 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       });
     });
 
+    it('trusts no section when a reply names a server that is not in its config', async () => {
+      // The util answers for 2 servers though we configured 1: it is not reading our config.
+      const reply =
+        'Keys on server 0(127.0.0.1):\nNumber of keys found 0\nfindAllKeys success on server 0(127.0.0.1)\n\n' +
+        'Keys on server 1(10.9.9.9):\nNumber of keys found 0\nfindAllKeys success on server 1(10.9.9.9)\n';
+      const d = driver({ dialect: 'aws', servers: [server()], replies: { findAllKeys: reply } });
+
+      const [inventory] = await d.collect(nodes(1), CREDENTIALS, { keyDetails: false });
+
+      expect(inventory).toMatchObject({ status: 'unreadable', reason: 'protocol-error' });
+      expect(inventory?.status === 'unreadable' && inventory.detail).toMatch(
+        /findAllKeys reply has a section for server 1, which is not in the config/,
+      );
+    });
+
+    it('refuses a node address the util could not name (whitespace, quotes), before starting it', async () => {
+      const d = driver({ dialect: 'aws', servers: [server()] });
+      const bad = [{ ...nodes(1)[0], address: "10.0.0 .1'" } as ReturnType<typeof nodes>[number]];
+
+      const error = await d.collect(bad, CREDENTIALS, { keyDetails: false }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as Error).message).toMatch(/node hsm-0: address .* is not a host name or IP address/);
+      expect(commands()).toEqual([]);
+    });
+
     it('marks the unread nodes timeout when a command does not answer', async () => {
       const d = driver(
         { dialect: 'aws', servers: [server(), server({ down: true })], hangOn: 'findAllKeys' },
@@ -374,6 +401,42 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       expect((error as Error).message).toMatch(/server 1 \(hsm-1\): loginHSM failed: RET_USER_LOGIN_FAILURE/);
       expect((error as Error).message).not.toContain(PASSWORD);
       expect(commands()).toEqual(['enable_e2e', 'loginHSM CO admin <pw>', 'quit']);
+    });
+
+    it('keeps the password out of the error when the loginHSM reply cannot be parsed', async () => {
+      const d = driver({
+        dialect: 'aws',
+        servers: [server(), server()],
+        replies: { loginHSM: `HSM Error: bad password '${PASSWORD}'\n` },
+      });
+
+      const error = await d
+        .sync(nodes(2), CREDENTIALS, [action('syncUser', 3, 0, 1)])
+        .catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(ParseError);
+      expect((error as Error).message).toMatch(/loginHSM: line 1: unrecognised line/);
+      expect((error as Error).message).not.toContain(PASSWORD);
+      expect((error as Error).stack).not.toContain(PASSWORD);
+      expect(commands()).toEqual(['enable_e2e', 'loginHSM CO admin <pw>', 'quit']);
+    });
+
+    it('never reports an action synced on the reply of another command (an extra prompt)', async () => {
+      // `server 0` answers with one prompt too many; key 99 does not exist on the source.
+      const d = driver({
+        dialect: 'aws',
+        servers: [server(), server({ keys: [] })],
+        promptNewline: true,
+        extraPromptAfter: 'server',
+      });
+
+      const results = await d.sync(nodes(2), CREDENTIALS, [
+        action('syncKey', 8, 0, 1),
+        action('syncKey', 99, 0, 1),
+      ]);
+
+      expect(results[1]?.outcome).not.toBe('synced');
+      expect(results.map((r) => r.outcome)).not.toContain('synced');
     });
 
     it('writes nothing when a node is not connected', async () => {

@@ -140,6 +140,64 @@ describe('MgmtUtilSession', () => {
     if (existsSync(pidFile)) expect(processExists(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
   });
 
+  it('does not hand the password to the util through its environment', async () => {
+    const envFile = join(dir.path, 'env.json');
+    const dump = `require('fs').writeFileSync(${JSON.stringify(envFile)}, JSON.stringify(process.env)); process.stdout.write('aws-cloudhsm>'); setTimeout(() => {}, 5000)`;
+    const before = process.env.HSM_CO_PASSWORD;
+    process.env.HSM_CO_PASSWORD = PASSWORD;
+    try {
+      for (const env of [undefined, { ...process.env, OTHER_VAR: PASSWORD }]) {
+        const session = await MgmtUtilSession.start({
+          command: [process.execPath, '-e', dump],
+          configPath: writeConfig(dir.path, 1),
+          profile: AWS_PROFILE,
+          startupTimeoutMs: 10_000,
+          closeTimeoutMs: 300,
+          secrets: [new Secret(PASSWORD)],
+          ...(env ? { env } : {}),
+        });
+        sessions.push(session);
+        const seen = readFileSync(envFile, 'utf8');
+        expect(seen).not.toContain(PASSWORD);
+        expect(JSON.parse(seen)).toHaveProperty('PATH');
+      }
+    } finally {
+      if (before === undefined) delete process.env.HSM_CO_PASSWORD;
+      else process.env.HSM_CO_PASSWORD = before;
+    }
+  });
+
+  it('closes in bounded time when a child of the util keeps its pipes open', async () => {
+    // A wrapper script that ignores quit and SIGTERM and leaves a background child holding stdout.
+    const session = await MgmtUtilSession.start({
+      command: ['sh', '-c', 'trap "" TERM; sleep 4 & printf "aws-cloudhsm>"; sleep 4', 'sh'],
+      configPath: writeConfig(dir.path, 1),
+      profile: AWS_PROFILE,
+      startupTimeoutMs: 10_000,
+      closeTimeoutMs: 300,
+    });
+    const pid = session.pid as number;
+    const started = Date.now();
+
+    await session.close();
+
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(processExists(pid)).toBe(false);
+  });
+
+  it('refuses to go on when the util printed one prompt more than it answered', async () => {
+    // A prompt inside the reply: the reply ends there and the real prompt is left over.
+    const session = await start({ ...SCENARIO, replies: { listUsers: 'aws-cloudhsm>\n' } });
+
+    await session.run('listUsers', { timeoutMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const error = await session.run('logoutHSM', { timeoutMs: 10_000 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toMatch(/out of step/);
+    expect(session.alive).toBe(false);
+  });
+
   it('sends quit on close and lets the util exit by itself', async () => {
     const session = await start(SCENARIO);
     const pid = session.pid as number;

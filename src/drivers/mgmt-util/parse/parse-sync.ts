@@ -10,7 +10,9 @@
  * a line matching an "already present" pattern of the dialect (e.g. Azure's
  *   `user already created, unable to insert object`), alone or as the failed text
  * ```
- * Outcome: already-present if any line matches an already-present pattern; otherwise synced
+ * Outcome: already-present if a line matches an already-present pattern and no other line
+ * failed (a `failed` line with another reason, a non-zero ExtractMaskedObject code: then
+ * failed); otherwise synced
  * if there is a `<cmd> success` line, no `failed` line and every masked-object code is 0x0;
  * otherwise failed with the reply's text. A reply with neither a success, a failure nor an
  * already-present line (cut short), or with an unknown line, is a ParseError.
@@ -36,6 +38,8 @@ export function parseSyncReply(command: SyncCommand, text: string, profile: Dial
   let sawFailed = false;
   let alreadyPresent = false;
   let nonZeroCode = false;
+  /** A failure that is not itself an "already present" reply, or an extraction that failed. */
+  let otherFailure = false;
   const kept: string[] = [];
   const lines = toLines(command, text);
   for (const line of lines) {
@@ -44,11 +48,15 @@ export function parseSyncReply(command: SyncCommand, text: string, profile: Dial
     const isAlready = profile.alreadyPresent.some((re) => re.test(t));
     const masked = MASKED.exec(t);
     if (masked) {
-      if (Number.parseInt(masked[2] as string, 16) !== 0) nonZeroCode = true;
+      if (Number.parseInt(masked[2] as string, 16) !== 0) {
+        nonZeroCode = true;
+        if (masked[1] === 'ExtractMaskedObject') otherFailure = true;
+      }
     } else if (success.test(t)) {
       sawSuccess = true;
     } else if (failed.test(t)) {
       sawFailed = true;
+      if (!isAlready) otherFailure = true;
     } else if (!isAlready) {
       throw unknownLine(
         command,
@@ -60,7 +68,9 @@ export function parseSyncReply(command: SyncCommand, text: string, profile: Dial
     kept.push(t);
   }
   const detail = kept.join(' | ');
-  if (alreadyPresent) return { outcome: 'already-present', detail };
+  // "Already present" counts as done only when nothing else in the reply failed.
+  if (alreadyPresent && !otherFailure) return { outcome: 'already-present', detail };
+  if (alreadyPresent) return { outcome: 'failed', detail };
   if (!sawSuccess && !sawFailed) {
     throw new ParseError(
       command,

@@ -27,6 +27,18 @@ describe('parseSyncReply', () => {
     expect(parseSyncReply('syncKey', key, AWS_PROFILE).outcome).toBe('already-present');
   });
 
+  it('does not count "already present" as done when another part of the reply failed', () => {
+    const otherFailure =
+      'ExtractMaskedObject: 0x0 !\nuser already created, unable to insert object\nsyncUser failed: RET_SERVER_DISCONNECTED\n';
+    const extractFailed = 'ExtractMaskedObject: 0x1d !\nkey already exists, unable to insert object\n';
+    const insertRefused =
+      'ExtractMaskedObject: 0x0 !\nInsertMaskedObject: 0x1d !\nkey already exists, unable to insert object\n';
+
+    expect(parseSyncReply('syncUser', otherFailure, AZURE_PROFILE).outcome).toBe('failed');
+    expect(parseSyncReply('syncKey', extractFailed, AZURE_PROFILE).outcome).toBe('failed');
+    expect(parseSyncReply('syncKey', insertRefused, AZURE_PROFILE).outcome).toBe('already-present');
+  });
+
   it('reads failures: a failed line, or a nonzero masked-object code even next to success', () => {
     const failed =
       'ExtractMaskedObject: 0x0 !\nInsertMaskedObject: 0x1d !\nsyncKey failed: RET_INVALID_MASKED_OBJECT\n';
