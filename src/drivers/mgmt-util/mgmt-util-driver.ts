@@ -195,6 +195,17 @@ export class MgmtUtilDriver implements NodeAccessDriver {
     return actions.map((a) => results.get(a) as ActionResult);
   }
 
+  /** The one loginHSM of a session; the password goes to stdin only, the reply is read redacted. */
+  async #login(session: MgmtUtilSession, credentials: Credentials): Promise<LoginReply> {
+    const reply = await this.#run(session, [
+      'loginHSM',
+      credentials.userType,
+      credentials.username,
+      credentials.password,
+    ]);
+    return parseLoginRedacted(reply, this.profile, credentials);
+  }
+
   /**
    * Writes the config, starts the util, runs `body`, then always closes the util and
    * removes the config. A util that cannot start rethrows (collect maps it to every node).
@@ -280,16 +291,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
       }
     }
 
-    const login = parseLoginRedacted(
-      await this.#run(session, [
-        'loginHSM',
-        credentials.userType,
-        credentials.username,
-        credentials.password,
-      ]),
-      this.profile,
-      credentials,
-    );
+    const login = await this.#login(session, credentials);
     for (const i of live()) {
       const r = login.servers.find((x) => x.server === i);
       if (!r) mark(i, 'protocol-error', `loginHSM reply has no line for server ${i}`);
@@ -438,16 +440,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
       }
     }
 
-    const login = parseLoginRedacted(
-      await this.#run(session, [
-        'loginHSM',
-        credentials.userType,
-        credentials.username,
-        credentials.password,
-      ]),
-      this.profile,
-      credentials,
-    );
+    const login = await this.#login(session, credentials);
     const rejected: string[] = [];
     const other: string[] = [];
     nodes.forEach((_, i) => {

@@ -4,7 +4,6 @@
  * cloudHsmClusters), throttling honoured, errors mapped to the #core hierarchy naming the
  * ARM code/message and the request path. The token never appears in an error or a log.
  */
-import { DefaultAzureCredential } from '@azure/identity';
 import { InvalidInputError, TransportError } from '#core/errors.ts';
 import {
   type AccessTokenSource,
@@ -12,6 +11,7 @@ import {
   errorFromResponse,
   type FetchLike,
   type HttpRetryOptions,
+  lazyCredential,
   retryAfterMs,
   sendWithRetry,
 } from './http-retry.ts';
@@ -54,18 +54,12 @@ export class ArmClient {
   readonly #fetch: FetchLike;
   readonly #credential: () => AccessTokenSource;
   readonly #retry: HttpRetryOptions;
-  #defaultCredential: AccessTokenSource | null = null;
 
   constructor(options: ArmClientOptions = {}) {
     this.endpoint = (options.endpoint ?? ARM_ENDPOINT).replace(/\/+$/, '');
     this.apiVersion = options.apiVersion ?? CLOUD_HSM_API_VERSION;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
-    const injected = options.credential;
-    this.#credential = () => {
-      if (injected) return injected;
-      this.#defaultCredential ??= new DefaultAzureCredential();
-      return this.#defaultCredential;
-    };
+    this.#credential = lazyCredential(options.credential);
     this.#retry = options;
   }
 

@@ -4,7 +4,6 @@
  * of one run may execute on different instances, so inventories, plans and reports must live
  * somewhere they all reach: this container.
  */
-import { DefaultAzureCredential } from '@azure/identity';
 import { InvalidInputError } from '#core/errors.ts';
 import type { ArtifactStore } from '#store/artifact-store.ts';
 import {
@@ -13,6 +12,7 @@ import {
   errorFromResponse,
   type FetchLike,
   type HttpRetryOptions,
+  lazyCredential,
   sendWithRetry,
 } from './http-retry.ts';
 
@@ -37,7 +37,6 @@ export class BlobArtifactStore implements ArtifactStore {
   readonly #fetch: FetchLike;
   readonly #credential: () => AccessTokenSource;
   readonly #retry: HttpRetryOptions;
-  #defaultCredential: AccessTokenSource | null = null;
 
   constructor(options: BlobArtifactStoreOptions) {
     let url: URL;
@@ -54,12 +53,7 @@ export class BlobArtifactStore implements ArtifactStore {
     this.containerUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
     this.#prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
-    const injected = options.credential;
-    this.#credential = () => {
-      if (injected) return injected;
-      this.#defaultCredential ??= new DefaultAzureCredential();
-      return this.#defaultCredential;
-    };
+    this.#credential = lazyCredential(options.credential);
     this.#retry = options;
   }
 

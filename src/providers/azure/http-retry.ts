@@ -4,6 +4,7 @@
  * mapped to the #core hierarchy with the service's error code and the request path, never
  * the token. Used by the ARM client and the Blob artifact store.
  */
+import { DefaultAzureCredential } from '@azure/identity';
 import {
   ClusterNotStableError,
   ConfigurationError,
@@ -15,6 +16,19 @@ import {
 /** What `DefaultAzureCredential` (and every @azure/identity credential) already is. */
 export interface AccessTokenSource {
   getToken(scopes: string | string[]): Promise<{ token: string } | null>;
+}
+
+/**
+ * The credential to use: the injected one, else one DefaultAzureCredential made on first use
+ * (building it reads the environment; tests never need it).
+ */
+export function lazyCredential(injected: AccessTokenSource | undefined): () => AccessTokenSource {
+  let made: AccessTokenSource | null = null;
+  return () => {
+    if (injected) return injected;
+    made ??= new DefaultAzureCredential();
+    return made;
+  };
 }
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
