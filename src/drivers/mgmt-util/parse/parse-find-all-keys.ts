@@ -23,7 +23,7 @@ import type { DialectProfile } from '../dialect.ts';
 import type { Line } from './lines.ts';
 import { quote, SERVER_REF, serverRef, unknownLine } from './lines.ts';
 import type { Section, SectionOutcome, SectionSpec, ServerFailure } from './sections.ts';
-import { dataLines, parseSections, strictOutcomes } from './sections.ts';
+import { dataLines, leadingCount, parseSections, strictOutcomes } from './sections.ts';
 
 const COMMAND = 'findAllKeys';
 const SPEC: SectionSpec = {
@@ -78,17 +78,7 @@ function parseItems(line: Line): ListedKey[] {
 function parseBody(section: Section, profile: DialectProfile): FindAllKeysServer {
   const { server, address } = section.ref;
   const lines = dataLines(section, profile);
-  const countLine = lines[0];
-  if (!countLine) {
-    throw new ParseError(
-      COMMAND,
-      section.endNo,
-      "section ends before 'Number of keys found' (reply cut short?)",
-    );
-  }
-  const c = COUNT.exec(countLine.text);
-  if (!c) throw unknownLine(COMMAND, countLine, "'Number of keys found K'");
-  const count = Number(c[1]);
+  const count = leadingCount(COMMAND, section, lines, COUNT, "'Number of keys found K'");
   const keys: ListedKey[] = [];
   const handles = new Set<number>();
   let keyHash: string | null = null;

@@ -15,7 +15,7 @@ import type { HsmUser, UserType } from '#core/model.ts';
 import type { DialectProfile } from '../dialect.ts';
 import { SERVER_REF, unknownLine } from './lines.ts';
 import type { Section, SectionOutcome, SectionSpec, ServerFailure } from './sections.ts';
-import { dataLines, parseSections, strictOutcomes } from './sections.ts';
+import { dataLines, leadingCount, parseSections, strictOutcomes } from './sections.ts';
 
 const COMMAND = 'listUsers';
 const SPEC: SectionSpec = {
@@ -42,17 +42,7 @@ export interface ListUsersReply {
 
 function parseBody(section: Section, profile: DialectProfile): ListUsersServer {
   const lines = dataLines(section, profile);
-  const countLine = lines[0];
-  if (!countLine) {
-    throw new ParseError(
-      COMMAND,
-      section.endNo,
-      "section ends before 'Number of users found' (reply cut short?)",
-    );
-  }
-  const c = COUNT.exec(countLine.text);
-  if (!c) throw unknownLine(COMMAND, countLine, "'Number of users found:K'");
-  const count = Number(c[1]);
+  const count = leadingCount(COMMAND, section, lines, COUNT, "'Number of users found:K'");
   let i = 1;
   const headerLine = lines[i];
   if (headerLine && TABLE_HEADER.test(headerLine.text)) i += 1;

@@ -175,3 +175,23 @@ export function strictOutcomes<T>(outcomes: readonly SectionOutcome<T>[]): Array
 export function dataLines(section: Section, profile: DialectProfile): Line[] {
   return section.body.filter((l) => !isIgnorable(l, profile));
 }
+
+/**
+ * The `Number of … found` line that opens a listing section: its count. A section that ends
+ * before it was cut short; any other first line is not the documented grammar.
+ */
+export function leadingCount(
+  command: string,
+  section: Section,
+  lines: readonly Line[],
+  pattern: RegExp,
+  shape: string,
+): number {
+  const countLine = lines[0];
+  if (!countLine) {
+    throw new ParseError(command, section.endNo, `section ends before ${shape} (reply cut short?)`);
+  }
+  const match = pattern.exec(countLine.text);
+  if (!match) throw unknownLine(command, countLine, shape);
+  return Number(match[1]);
+}
