@@ -9,7 +9,12 @@ export default {
   reporters: ['default', '<rootDir>/tools/summary-reporter.cjs'],
   // `npm run test:floor` (part of `npm test`): a coverage floor on the pure core and the drivers (STYLE.md).
   coverageProvider: 'v8',
-  collectCoverageFrom: ['src/core/**/*.ts', 'src/drivers/**/*.ts', '!**/index.ts', '!src/drivers/node-access-driver.ts'],
+  collectCoverageFrom: [
+    'src/core/**/*.ts',
+    'src/drivers/**/*.ts',
+    '!**/index.ts',
+    '!src/drivers/node-access-driver.ts',
+  ],
   coverageReporters: ['text-summary'],
   coverageThreshold: {
     './src/core/': { lines: 85, branches: 80, functions: 80 },
