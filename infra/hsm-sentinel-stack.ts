@@ -10,7 +10,7 @@
  * acknowledged for cdk-nag with its reason. Parameters: infra/config.ts.
  */
 import { readFileSync } from 'node:fs';
-import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Repository } from 'aws-cdk-lib/aws-ecr';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -19,7 +19,13 @@ import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import {
+  type CfnStateMachine,
+  DefinitionBody,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+} from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { parseImageUri, type SentinelConfig } from './config.ts';
 import { AlertTopic } from './constructs/alert-topic.ts';
@@ -47,6 +53,8 @@ export type StepHandlerName = (typeof STEP_SUBSTITUTIONS)[StepSubstitution];
 export type HandlerName = StepHandlerName | 'trigger' | 'runbook-url';
 
 const SERVICE_NAME = 'hsm-sentinel';
+/** Partition keys of the run locks in the state table (src/store/dynamodb-run-lock.ts). */
+export const RUN_LOCK_KEYS = 'lock#*';
 /** Lambda's longest timeout. */
 const LAMBDA_MAX_SECONDS = 900;
 
@@ -320,6 +328,15 @@ export class HsmSentinelStack extends Stack {
         resources: [this.stateTable.tableArn],
       }),
     );
+    // The run ends in Alert (or FailureAlert): it releases the cluster's run lock.
+    alert.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReleaseRunLock',
+        actions: ['dynamodb:DeleteItem'],
+        resources: [this.stateTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [RUN_LOCK_KEYS] } },
+      }),
+    );
 
     // ---- the state machine ----
     const steps: Record<StepHandlerName, IFunction> = {
@@ -368,11 +385,19 @@ export class HsmSentinelStack extends Stack {
     );
 
     // ---- triggers ----
+    const executions = this.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const executionsFinding = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${this.getLogicalId(this.stateMachine.node.defaultChild as CfnStateMachine)}.Name>:*]`;
     const triggerEnv = {
       ...common,
       STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
       CLUSTER_IDS: cfg.clusterIds.join(','),
       DRY_RUN_DEFAULT: String(cfg.dryRunDefault),
+      STATE_TABLE: this.stateTable.tableName,
     };
     const trigger = bundled(
       'trigger',
@@ -394,6 +419,27 @@ export class HsmSentinelStack extends Stack {
           sid: 'StartRuns',
           actions: ['states:StartExecution', 'states:ListExecutions'],
           resources: [this.stateMachine.stateMachineArn],
+        }),
+      );
+      // Is the holder of a cluster's run lock still running? (stale lock takeover)
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'DescribeRuns',
+          actions: ['states:DescribeExecution'],
+          resources: [executions],
+        }),
+      );
+      acknowledge(
+        fn.role,
+        executionsFinding,
+        'Execution names are made per triggering event (<clusterId>-<kind>-<token>) and unknown at deploy time; DescribeExecution is limited to executions of the one state machine',
+      );
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'TakeRunLock',
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          resources: [this.stateTable.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [RUN_LOCK_KEYS] } },
         }),
       );
     }

@@ -17,8 +17,10 @@ import { MgmtUtilDriver } from '#drivers/mgmt-util/index.ts';
 import { CloudHsmBackupProvider } from '#providers/aws/cloudhsm-backup.ts';
 import { CloudHsmProvider } from '#providers/aws/cloudhsm-provider.ts';
 import { SecretsManagerCredentials } from '#providers/aws/secrets-credentials.ts';
+import { DynamoDbRunLock } from '#store/dynamodb-run-lock.ts';
 import { S3Store } from '#store/s3-store.ts';
 import type { StepLogger, WorkflowDeps } from '#workflow/deps.ts';
+import type { RunLock } from '#workflow/run-lock.ts';
 import type { TriggerDefaults } from '#workflow/trigger.ts';
 import { type Env, readEnv } from './env.ts';
 import { defaultObservability, stepLogger } from './lambda.ts';
@@ -107,18 +109,30 @@ export function awsDeps(ports: readonly Port[], options: AwsDepsOptions = {}): W
       ? new DynamoDbAlertMemory(readEnv.stateTable(env), clients.dynamo)
       : { lastSent: missing('alerts'), remember: missing('alerts') },
     alertWindowMs: uses('alerts') ? readEnv.alertWindowHours(env) * 3_600_000 : 0,
+    // The Alert step ends the run: it releases the lock the trigger took (same STATE_TABLE).
+    ...(uses('alerts') ? { runLock: runLockOf(env, clients) } : {}),
     keyDetails: uses('nodes') ? readEnv.keyDetails(env) : false,
     clock: () => new Date(),
     log: options.log ?? stepLogger(defaultObservability.logger),
   };
 }
 
-/** What the trigger and runbook-url functions need: where to start runs, and for which clusters. */
+/**
+ * What the trigger and runbook-url functions need: where to start runs, for which clusters,
+ * and the run lock (STATE_TABLE) that keeps one execution per cluster at a time.
+ */
 export interface TriggerDeps {
   sfn: SFNClient;
   stateMachineArn: string;
   defaults: TriggerDefaults;
+  runLock: RunLock;
   clock(): Date;
+}
+
+function runLockOf(env: Env, clients: AwsClients): DynamoDbRunLock {
+  return new DynamoDbRunLock(readEnv.stateTable(env), clients.dynamo, {
+    leaseHours: readEnv.runLockLeaseHours(env),
+  });
 }
 
 export function awsTriggerDeps(options: Omit<AwsDepsOptions, 'log'> = {}): TriggerDeps {
@@ -130,7 +144,9 @@ export function awsTriggerDeps(options: Omit<AwsDepsOptions, 'log'> = {}): Trigg
     dialect: 'aws',
     policy: { ...DEFAULT_POLICY, dryRun: readEnv.dryRunDefault(env) },
   };
-  return { sfn: (options.clients ?? awsClients()).sfn, stateMachineArn, defaults, clock: () => new Date() };
+  const clients = options.clients ?? awsClients();
+  const runLock = runLockOf(env, clients);
+  return { sfn: clients.sfn, stateMachineArn, defaults, runLock, clock: () => new Date() };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { ConfigurationError } from '#core/errors.ts';
 import { DIALECTS, type Dialect } from '#core/model.ts';
+import { DEFAULT_RUN_LOCK_LEASE_HOURS } from '#store/dynamodb-run-lock.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -34,7 +35,20 @@ export const readEnv = {
   reportBucket: (env: Env) =>
     required(env, 'REPORT_BUCKET', 'the S3 bucket for inventories, plans and reports'),
   alertTopicArn: (env: Env) => required(env, 'ALERT_TOPIC_ARN', 'the SNS topic ARN alerts are published to'),
-  stateTable: (env: Env) => required(env, 'STATE_TABLE', 'the DynamoDB table of the alert dedup memory'),
+  stateTable: (env: Env) =>
+    required(env, 'STATE_TABLE', 'the DynamoDB table of the alert dedup memory and the run locks'),
+  /** Optional: the run lock's lease in hours (default 6, longer than the state machine's 4-hour timeout). */
+  runLockLeaseHours: (env: Env): number => {
+    const value = optional(env, 'RUN_LOCK_LEASE_HOURS');
+    if (value === null) return DEFAULT_RUN_LOCK_LEASE_HOURS;
+    const hours = Number(value);
+    if (!Number.isFinite(hours) || hours <= 0) {
+      throw new ConfigurationError(
+        `environment variable RUN_LOCK_LEASE_HOURS is '${value}': expected hours > 0`,
+      );
+    }
+    return hours;
+  },
   alertWindowHours: (env: Env): number => {
     const value = optional(env, 'ALERT_WINDOW_HOURS');
     if (value === null) return DEFAULT_ALERT_WINDOW_HOURS;

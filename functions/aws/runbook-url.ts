@@ -29,7 +29,13 @@ export function makeHandler(deps: TriggerDeps, obs: Observability = defaultObser
             'runbook URL: only runbook requests are accepted here, not EventBridge events',
           );
         }
-        const outcome = await startRun(deps.sfn, deps.stateMachineArn, normalisation.runs[0], deps.clock());
+        const outcome = await startRun(
+          deps.sfn,
+          deps.stateMachineArn,
+          normalisation.runs[0],
+          deps.clock(),
+          deps.runLock,
+        );
         obs.logger.info('runbook outcome', { ...outcome, requestedBy: caller ?? null });
         if (outcome.started) return respond(202, outcome);
         return respond(outcome.reason === 'already running' ? 409 : 200, outcome);

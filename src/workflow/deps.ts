@@ -8,6 +8,7 @@ import type { NodeAccessDriver } from '#drivers/node-access-driver.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
 import type { CredentialsSource } from '#providers/credentials.ts';
 import type { ArtifactStore } from '#store/artifact-store.ts';
+import type { RunLock } from './run-lock.ts';
 
 export interface StepLogger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -25,6 +26,11 @@ export interface WorkflowDeps {
   alertMemory: AlertMemory;
   /** Repeats of the same unresolved problems are not re-sent within this window. */
   alertWindowMs: number;
+  /**
+   * The cluster's run lock, taken by the trigger; released by the Alert step at the end of
+   * the run. Absent where nothing takes it (local runs, Azure).
+   */
+  runLock?: RunLock;
   /** Read key owner/sharing (getKeyInfo per key). */
   keyDetails: boolean;
   clock(): Date;

@@ -16,9 +16,14 @@
  * Execution names are `<clusterId>-<kind>-<12 hex of sha256(event id | schedule time |
  * request id)>`: the same event delivered twice gets the same name, and Step Functions
  * answers the second start with ExecutionAlreadyExists, reported as a duplicate.
+ *
+ * At most one execution per cluster: with a RunLock (src/workflow/run-lock.ts), startRun
+ * takes the cluster's lock under the execution name before StartExecution, so two different
+ * events arriving at once cannot both start; the run's Alert step releases it.
  */
 import { createHash } from 'node:crypto';
 import {
+  DescribeExecutionCommand,
   type ExecutionListItem,
   ListExecutionsCommand,
   type ListExecutionsCommandOutput,
@@ -35,6 +40,7 @@ import {
 import type { Dialect, Policy, ProviderName } from '#core/model.ts';
 import { resolvePolicy } from '#core/policy.ts';
 import { type RunContext, TRIGGER_KINDS, type TriggerInfo, type TriggerKind } from './contracts.ts';
+import type { RunLock } from './run-lock.ts';
 
 export interface TriggerDefaults {
   /** The clusters this deployment looks after. */
@@ -298,15 +304,29 @@ export type StartRunOutcome =
   | { started: false; reason: 'duplicate'; executionName: string; executionArn: string };
 
 /**
+ * A lock whose holder execution does not exist (yet) is taken over only once it is this old:
+ * the holder may be between its acquire and its StartExecution (the trigger function's
+ * timeout is 60 s).
+ */
+export const UNSTARTED_HOLDER_GRACE_MS = 5 * 60_000;
+
+/**
  * Starts one run, unless an execution for the same cluster is running (then says which),
  * or this very event was started before (ExecutionAlreadyExists: a duplicate, not an error).
  * Input: `{context: RunContext}`.
+ *
+ * With `lock`, the cluster's run lock is acquired (runId = the execution name) after the
+ * ListExecutions check and before StartExecution: held by another run → "already running"
+ * naming the holder, unless DescribeExecution shows the holder is no longer RUNNING (or never
+ * started, after UNSTARTED_HOLDER_GRACE_MS), in which case the lock is taken over. A failed
+ * StartExecution or a duplicate releases the lock again.
  */
 export async function startRun(
   client: SFNClient,
   stateMachineArn: string,
   normalised: NormalisedRun,
   now: Date,
+  lock?: RunLock,
 ): Promise<StartRunOutcome> {
   const name = normalised.executionName;
   const running = await findRunning(client, stateMachineArn, normalised.clusterId);
@@ -318,6 +338,10 @@ export async function startRun(
       runningExecutionArn: running.executionArn ?? '',
       runningExecutionName: running.name ?? '',
     };
+  }
+  if (lock) {
+    const refused = await acquireLock(client, stateMachineArn, normalised, now, lock);
+    if (refused) return refused;
   }
   const context: RunContext = {
     runId: name,
@@ -334,6 +358,9 @@ export async function startRun(
     );
     return { started: true, executionName: name, executionArn: out.executionArn ?? '', context };
   } catch (cause) {
+    await lock?.release(normalised.clusterId, name).catch(() => {
+      // The lease (or the stale takeover) frees it anyway; the start's own error matters more.
+    });
     if (cause instanceof Error && cause.name === 'ExecutionAlreadyExists') {
       return {
         started: false,
@@ -346,16 +373,75 @@ export async function startRun(
   }
 }
 
+/** Takes the run lock; null when taken, else the outcome that refuses the start. */
+async function acquireLock(
+  client: SFNClient,
+  stateMachineArn: string,
+  normalised: NormalisedRun,
+  now: Date,
+  lock: RunLock,
+): Promise<StartRunOutcome | null> {
+  const { clusterId, executionName: name } = normalised;
+  let attempt = await lock.acquire(clusterId, name, now);
+  if (!attempt.acquired && attempt.heldBy !== name) {
+    const holder = attempt.heldBy;
+    if (await isStale(client, stateMachineArn, holder, attempt.acquiredAt, now)) {
+      attempt = await lock.takeOver(clusterId, holder, name, now);
+    }
+  }
+  if (attempt.acquired) return null;
+  if (attempt.heldBy === name) {
+    // The same event is being started by another delivery right now.
+    return {
+      started: false,
+      reason: 'duplicate',
+      executionName: name,
+      executionArn: executionArnOf(stateMachineArn, name),
+    };
+  }
+  return {
+    started: false,
+    reason: 'already running',
+    executionName: name,
+    runningExecutionArn: executionArnOf(stateMachineArn, attempt.heldBy),
+    runningExecutionName: attempt.heldBy,
+  };
+}
+
+/** Whether the lock's holder execution has ended (or, past the grace period, never started). */
+async function isStale(
+  client: SFNClient,
+  stateMachineArn: string,
+  holder: string,
+  acquiredAt: string | undefined,
+  now: Date,
+): Promise<boolean> {
+  try {
+    const out = await client.send(
+      new DescribeExecutionCommand({ executionArn: executionArnOf(stateMachineArn, holder) }),
+    );
+    return out.status !== 'RUNNING' && out.status !== 'PENDING_REDRIVE';
+  } catch (cause) {
+    if (cause instanceof Error && cause.name === 'ExecutionDoesNotExist') {
+      const since = acquiredAt === undefined ? Number.NaN : now.getTime() - new Date(acquiredAt).getTime();
+      // An unreadable acquiredAt counts as old: the lease bounds the wait anyway.
+      return !(since < UNSTARTED_HOLDER_GRACE_MS);
+    }
+    throw sfnFailure('DescribeExecution', stateMachineArn, cause);
+  }
+}
+
 /** startRun for every run of a normalisation, one after the other. */
 export async function startRuns(
   client: SFNClient,
   stateMachineArn: string,
   normalisation: TriggerNormalisation,
   now: Date,
+  lock?: RunLock,
 ): Promise<StartRunOutcome[]> {
   const outcomes: StartRunOutcome[] = [];
   for (const normalised of normalisation.runs) {
-    outcomes.push(await startRun(client, stateMachineArn, normalised, now));
+    outcomes.push(await startRun(client, stateMachineArn, normalised, now, lock));
   }
   return outcomes;
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
@@ -19,7 +20,9 @@ import type { RunReport } from '#core/report.ts';
 import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
+import { lockItemKey } from '#store/dynamodb-run-lock.ts';
 import { read, cluster as testCluster, user } from '../support/builders.ts';
+import { FakeStateTable } from '../support/fake-state-table.ts';
 import { runCli } from '../support/run-cli.ts';
 
 const PASSWORD = 'Run-Pa55-77aa';
@@ -115,6 +118,7 @@ describe('hsm-sentinel run --remote (the deployed state machine, clients mocked)
   beforeAll(() => {
     remoteDefaults.sfn = () => new SFNClient({ region: 'eu-west-1' });
     remoteDefaults.s3 = () => new S3Client({ region: 'eu-west-1' });
+    remoteDefaults.dynamo = () => new DynamoDBClient({ region: 'eu-west-1' });
     remoteDefaults.pollMs = 1;
   });
 
@@ -182,6 +186,43 @@ describe('hsm-sentinel run --remote (the deployed state machine, clients mocked)
       'not started (already running): arn:aws:states:eu-west-1:111122223333:stateMachine:hsm-sentinel:cluster-abc-schedule-0123456789ab',
     );
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('with HSM_SENTINEL_STATE_TABLE takes the run lock, and refuses while another run holds it', async () => {
+    const dynamo = mockClient(DynamoDBClient);
+    const table = new FakeStateTable().attach(dynamo);
+    const holder = 'cluster-abc-scaling-0123456789ab';
+    table.items.set(lockItemKey('cluster-abc'), {
+      pk: { S: lockItemKey('cluster-abc') },
+      runId: { S: holder },
+      acquiredAt: { S: new Date().toISOString() },
+      expiresAt: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+    });
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' } as never);
+    const withTable = { ...io, env: { ...io.env, HSM_SENTINEL_STATE_TABLE: 'hsm-sentinel-state' } };
+
+    try {
+      const code = await runCommand(
+        ['--cluster-id', 'cluster-abc', '--remote', '--state-machine-arn', arn],
+        withTable,
+      );
+
+      expect(code).toBe(1);
+      expect(err.join('')).toContain(
+        `not started (already running): ${arn.replace(':stateMachine:', ':execution:')}:${holder}`,
+      );
+      expect(dynamo.commandCalls(PutItemCommand)[0]?.args[0].input).toMatchObject({
+        TableName: 'hsm-sentinel-state',
+        Item: { pk: { S: 'lock#cluster-abc' }, runId: { S: expect.stringMatching(/^cluster-abc-runbook-/) } },
+      });
+      expect(sfn.commandCalls(DescribeExecutionCommand)[0]?.args[0].input).toEqual({
+        executionArn: `${arn.replace(':stateMachine:', ':execution:')}:${holder}`,
+      });
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    } finally {
+      dynamo.restore();
+    }
   });
 
   it('needs to know the state machine', async () => {

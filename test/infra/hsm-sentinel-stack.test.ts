@@ -187,8 +187,8 @@ const EXPECTED_ENV: Record<string, string[]> = {
   Verify: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'MGMT_UTIL_DIALECT', 'MGMT_UTIL_PATH', 'KEY_DETAILS'],
   Protect: ['REPORT_BUCKET', 'RECOVERY_REGION'],
   Alert: ['REPORT_BUCKET', 'ALERT_TOPIC_ARN', 'STATE_TABLE', 'ALERT_WINDOW_HOURS'],
-  Trigger: ['STATE_MACHINE_ARN', 'CLUSTER_IDS', 'DRY_RUN_DEFAULT'],
-  RunbookUrl: ['STATE_MACHINE_ARN', 'CLUSTER_IDS', 'DRY_RUN_DEFAULT'],
+  Trigger: ['STATE_MACHINE_ARN', 'CLUSTER_IDS', 'DRY_RUN_DEFAULT', 'STATE_TABLE'],
+  RunbookUrl: ['STATE_MACHINE_ARN', 'CLUSTER_IDS', 'DRY_RUN_DEFAULT', 'STATE_TABLE'],
 };
 
 describe('the Lambda functions', () => {
@@ -794,6 +794,65 @@ describe('least privilege', () => {
       expect(actions(s.statement).sort()).toEqual(['states:ListExecutions', 'states:StartExecution']);
       expect(s.statement.Resource).toEqual({ Ref: machineId });
     }
+  });
+
+  it('gives trigger, runbook and Alert the one state table (STATE_TABLE)', () => {
+    const [tableId] = Object.keys(resourcesOf(synth.template, 'AWS::DynamoDB::Table'));
+    const functions = resourcesOf(synth.template, 'AWS::Lambda::Function');
+    const holders = Object.entries(functions)
+      .filter(([, f]) => (f.Properties.Environment as Props | undefined)?.Variables !== undefined)
+      .filter(([, f]) => 'STATE_TABLE' in ((f.Properties.Environment as Props).Variables as Props))
+      .map(([id, f]) => {
+        expect(((f.Properties.Environment as Props).Variables as Props).STATE_TABLE).toEqual({
+          Ref: tableId,
+        });
+        return id;
+      });
+
+    expect(holders.sort()).toEqual(
+      ['Alert', 'RunbookUrl', 'Trigger'].map((id) => functionLogicalId(synth, id)).sort(),
+    );
+  });
+
+  it('lets trigger and runbook take run locks (PutItem, GetItem on lock# items) and describe executions of the one machine', () => {
+    const [tableId] = Object.keys(resourcesOf(synth.template, 'AWS::DynamoDB::Table'));
+    const [machineId] = Object.keys(resourcesOf(synth.template, 'AWS::StepFunctions::StateMachine'));
+    const lockKeys = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['lock#*'] } };
+    const dynamoHolders = all.filter(({ statement }) =>
+      actions(statement).some((a) => a.startsWith('dynamodb:')),
+    );
+    const byRole: Record<string, string[]> = {};
+    for (const { role, statement } of dynamoHolders) {
+      byRole[role] = [...(byRole[role] ?? []), ...actions(statement)].sort();
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    }
+
+    expect(byRole).toEqual({
+      [roleOf('Trigger')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      [roleOf('RunbookUrl')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      [roleOf('Alert')]: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    });
+    for (const id of ['Trigger', 'RunbookUrl']) {
+      expect(granting(id, 'dynamodb:PutItem')).toEqual([
+        expect.objectContaining({
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Condition: lockKeys,
+        }),
+      ]);
+      const [describe] = granting(id, 'states:DescribeExecution');
+      expect(actions(describe as Statement)).toEqual(['states:DescribeExecution']);
+      expect(JSON.stringify(describe?.Resource)).toContain(':execution:');
+      expect(JSON.stringify(describe?.Resource)).toContain(`{"Fn::GetAtt":["${machineId}","Name"]},":*"`);
+    }
+    expect(granting('Alert', 'dynamodb:DeleteItem')).toEqual([
+      expect.objectContaining({ Action: 'dynamodb:DeleteItem', Condition: lockKeys }),
+    ]);
+    expect(
+      all
+        .filter(({ statement }) => actions(statement).includes('states:DescribeExecution'))
+        .map((s) => s.role)
+        .sort(),
+    ).toEqual(['RunbookUrl', 'Trigger'].map(roleOf).sort());
   });
 
   it('lets Alert publish to the one topic, use its key, and read/write its dedup items', () => {

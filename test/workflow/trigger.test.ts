@@ -1,17 +1,28 @@
 import { readFileSync } from 'node:fs';
-import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ERROR_NAMES, InvalidInputError } from '#core/errors.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
+import { DynamoDbRunLock, lockItemKey } from '#store/dynamodb-run-lock.ts';
 import {
+  executionArnOf,
   executionName,
   isRunOf,
+  type NormalisedRun,
   normaliseTrigger,
   startRun,
   startRuns,
   type TriggerDefaults,
+  UNSTARTED_HOLDER_GRACE_MS,
 } from '#workflow/trigger.ts';
+import { FakeStateTable } from '../support/fake-state-table.ts';
 
 const CLUSTER = 'cluster-igklspoyj5v';
 const OTHER = 'cluster-jxhlf7644ne';
@@ -310,5 +321,187 @@ describe('startRun', () => {
       name: ERROR_NAMES.configuration,
       message: expect.stringContaining('STATE_MACHINE_ARN'),
     });
+  });
+});
+
+describe('startRun with the run lock (STATE_TABLE)', () => {
+  const dynamo = mockClient(DynamoDBClient);
+  const TABLE = 'hsm-sentinel-state';
+  let table: FakeStateTable;
+  const runLock = () => new DynamoDbRunLock(TABLE, new DynamoDBClient({ region: 'us-east-1' }));
+  const firstRun = (name: string): NormalisedRun => {
+    const [run] = normaliseTrigger(fixture(name), DEFAULTS).runs;
+    if (!run) throw new Error('no run');
+    return run;
+  };
+  const holder = () => table.items.get(lockItemKey(CLUSTER))?.runId?.S;
+  const notFound = () =>
+    Object.assign(new Error('Execution Does Not Exist'), { name: 'ExecutionDoesNotExist' });
+  /** Step Functions as seen by the trigger: started executions are RUNNING, others do not exist. */
+  const startedNames: string[] = [];
+  function stepFunctions() {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn.on(StartExecutionCommand).callsFake(async (input: { name: string }) => {
+      startedNames.push(input.name);
+      return { executionArn: executionArnOf(SM, input.name), startDate: NOW };
+    });
+    sfn.on(DescribeExecutionCommand).callsFake(async (input: { executionArn: string }) => {
+      const name = input.executionArn.split(':').pop() ?? '';
+      if (!startedNames.includes(name)) throw notFound();
+      return { executionArn: input.executionArn, status: 'RUNNING', startDate: NOW };
+    });
+  }
+
+  beforeEach(() => {
+    table = new FakeStateTable().attach(dynamo);
+    startedNames.length = 0;
+  });
+  afterEach(() => {
+    sfn.reset();
+    dynamo.reset();
+  });
+
+  it('lets exactly one of two different events for the same cluster start, at the same instant', async () => {
+    // Arrange: the schedule and a CreateHsm both see "nothing running" in ListExecutions.
+    stepFunctions();
+    const scheduled = firstRun('scheduled-event');
+    const scaling = firstRun('cloudtrail-create-hsm');
+
+    // Act
+    const outcomes = await Promise.all([
+      startRun(client(), SM, scheduled, NOW, runLock()),
+      startRun(client(), SM, scaling, NOW, runLock()),
+    ]);
+
+    // Assert
+    expect(sfn.commandCalls(ListExecutionsCommand)).toHaveLength(2);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    const started = outcomes.filter((o) => o.started);
+    const refused = outcomes.filter((o) => !o.started);
+    expect(started).toHaveLength(1);
+    const winner = started[0]?.executionName ?? '';
+    expect(refused).toEqual([
+      {
+        started: false,
+        reason: 'already running',
+        executionName: winner === scheduled.executionName ? scaling.executionName : scheduled.executionName,
+        runningExecutionName: winner,
+        runningExecutionArn: executionArnOf(SM, winner),
+      },
+    ]);
+    expect(holder()).toBe(winner);
+    const puts = dynamo.commandCalls(PutItemCommand).map((c) => c.args[0].input);
+    expect(puts.map((p) => [p.TableName, p.Item?.pk?.S, p.ConditionExpression])).toEqual([
+      [TABLE, `lock#${CLUSTER}`, 'attribute_not_exists(pk) OR expiresAt < :now'],
+      [TABLE, `lock#${CLUSTER}`, 'attribute_not_exists(pk) OR expiresAt < :now'],
+    ]);
+  });
+
+  it('names the holder of the lock as the running execution while it is RUNNING', async () => {
+    stepFunctions();
+    const first = firstRun('scheduled-event');
+    await startRun(client(), SM, first, NOW, runLock());
+
+    const second = await startRun(client(), SM, firstRun('runbook-request'), NOW, runLock());
+
+    expect(second).toMatchObject({
+      started: false,
+      reason: 'already running',
+      runningExecutionName: first.executionName,
+    });
+    expect(sfn.commandCalls(DescribeExecutionCommand).map((c) => c.args[0].input)).toEqual([
+      { executionArn: executionArnOf(SM, first.executionName) },
+    ]);
+    expect(startedNames).toEqual([first.executionName]);
+  });
+
+  it('takes over a lock whose holder is no longer running (DescribeExecution SUCCEEDED)', async () => {
+    const stale = executionName(CLUSTER, 'schedule', 'aaaaaaaaaaaa');
+    await runLock().acquire(CLUSTER, stale, new Date(NOW.getTime() - 3_600_000));
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', startDate: NOW });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:new' });
+    const run = firstRun('runbook-request');
+
+    const outcome = await startRun(client(), SM, run, NOW, runLock());
+
+    expect(outcome).toMatchObject({ started: true, executionName: run.executionName });
+    expect(sfn.commandCalls(DescribeExecutionCommand)[0]?.args[0].input).toEqual({
+      executionArn: executionArnOf(SM, stale),
+    });
+    const takeOver = dynamo.commandCalls(PutItemCommand)[2]?.args[0].input;
+    expect(takeOver).toMatchObject({
+      TableName: TABLE,
+      ConditionExpression: 'runId = :stale',
+      ExpressionAttributeValues: { ':stale': { S: stale } },
+      Item: { pk: { S: `lock#${CLUSTER}` }, runId: { S: run.executionName } },
+    });
+    expect(holder()).toBe(run.executionName);
+  });
+
+  it('waits for a holder that has not started yet, and takes over one that never started', async () => {
+    const pending = executionName(CLUSTER, 'scaling', 'aaaaaaaaaaaa');
+    stepFunctions();
+    await runLock().acquire(CLUSTER, pending, new Date(NOW.getTime() - 1000));
+    const run = firstRun('runbook-request');
+
+    const early = await startRun(client(), SM, run, NOW, runLock());
+    const later = new Date(NOW.getTime() + UNSTARTED_HOLDER_GRACE_MS);
+    const late = await startRun(client(), SM, run, later, runLock());
+
+    expect(early).toMatchObject({ started: false, reason: 'already running', runningExecutionName: pending });
+    expect(late).toMatchObject({ started: true, executionName: run.executionName });
+    expect(startedNames).toEqual([run.executionName]);
+  });
+
+  it('releases the lock when StartExecution fails, and reports the failure', async () => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    const run = firstRun('runbook-request');
+
+    await expect(startRun(client(), SM, run, NOW, runLock())).rejects.toMatchObject({
+      name: ERROR_NAMES.transport,
+    });
+
+    expect(dynamo.commandCalls(DeleteItemCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        TableName: TABLE,
+        Key: { pk: { S: `lock#${CLUSTER}` } },
+        ConditionExpression: 'runId = :runId',
+        ExpressionAttributeValues: { ':runId': { S: run.executionName } },
+      },
+    ]);
+    expect(holder()).toBeUndefined();
+  });
+
+  it('releases the lock for a duplicate (ExecutionAlreadyExists)', async () => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('Execution Already Exists'), { name: 'ExecutionAlreadyExists' }));
+    const run = firstRun('cloudtrail-delete-hsm');
+
+    const outcome = await startRun(client(), SM, run, NOW, runLock());
+
+    expect(outcome).toMatchObject({ started: false, reason: 'duplicate', executionName: run.executionName });
+    expect(dynamo.commandCalls(DeleteItemCommand)).toHaveLength(1);
+    expect(holder()).toBeUndefined();
+  });
+
+  it('reports the same event started twice at once as a duplicate, leaving the lock to the first', async () => {
+    stepFunctions();
+    const run = firstRun('cloudtrail-create-hsm');
+
+    const outcomes = await Promise.all([
+      startRun(client(), SM, run, NOW, runLock()),
+      startRun(client(), SM, run, NOW, runLock()),
+    ]);
+
+    expect(outcomes.map((o) => (o.started ? 'started' : o.reason)).sort()).toEqual(['duplicate', 'started']);
+    expect(startedNames).toEqual([run.executionName]);
+    expect(dynamo.commandCalls(DeleteItemCommand)).toEqual([]);
+    expect(holder()).toBe(run.executionName);
   });
 });

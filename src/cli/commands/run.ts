@@ -4,10 +4,13 @@
  *   (`--cluster-file`, or the one `emulator start` wrote in `--emulator-dir`);
  * - `--remote`: starts the deployed state machine (runbook request: duplicate and concurrent
  *   runs refused), follows it to the end, and prints the same report from the report bucket.
+ *   With `--state-table` / HSM_SENTINEL_STATE_TABLE it also takes the cluster's run lock, as
+ *   the trigger does (without it, only the ListExecutions check guards against a concurrent start).
  * Exit: 0 clean or repaired, 3 a human must act, 1 the run failed, 2 wrong usage.
  */
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { buildAlert } from '#core/alert.ts';
@@ -16,6 +19,7 @@ import { DEFAULT_POLICY } from '#core/model.ts';
 import { resolvePolicy } from '#core/policy.ts';
 import { renderReport } from '#core/render-report.ts';
 import { outcomeOf, type RunReport } from '#core/report.ts';
+import { DynamoDbRunLock } from '#store/dynamodb-run-lock.ts';
 import { S3Store } from '#store/s3-store.ts';
 import type { RunState } from '#workflow/contracts.ts';
 import { normaliseTrigger, startRun } from '#workflow/trigger.ts';
@@ -26,14 +30,16 @@ import { executeLocally } from '../local-execution.ts';
 
 const USAGE = `usage:
   hsm-sentinel run --cluster-id ID [--dry-run] [--cluster-file FILE | --emulator-dir DIR]
-  hsm-sentinel run --cluster-id ID [--dry-run] --remote [--state-machine-arn ARN] [--report-bucket BUCKET] [--timeout-minutes 30]
-    (--remote also reads HSM_SENTINEL_STATE_MACHINE_ARN, HSM_SENTINEL_REPORT_BUCKET and the usual AWS_* settings)
+  hsm-sentinel run --cluster-id ID [--dry-run] --remote [--state-machine-arn ARN] [--report-bucket BUCKET] [--state-table TABLE] [--timeout-minutes 30]
+    (--remote also reads HSM_SENTINEL_STATE_MACHINE_ARN, HSM_SENTINEL_REPORT_BUCKET, HSM_SENTINEL_STATE_TABLE
+     (the run lock, as the trigger takes it) and the usual AWS_* settings)
 `;
 
 /** Clients of --remote; tests replace them (aws-sdk-client-mock) and the poll interval. */
 export const remoteDefaults = {
   sfn: () => new SFNClient({}),
   s3: () => new S3Client({}),
+  dynamo: () => new DynamoDBClient({}),
   pollMs: 5000,
 };
 
@@ -46,6 +52,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     'emulator-dir': { type: 'string', default: '.runs/emulator' },
     'state-machine-arn': { type: 'string' },
     'report-bucket': { type: 'string' },
+    'state-table': { type: 'string' },
     'timeout-minutes': { type: 'string', default: '30' },
     verbose: { type: 'boolean', default: false },
     help: { type: 'boolean' },
@@ -64,6 +71,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       values['dry-run'],
       values['state-machine-arn'],
       values['report-bucket'],
+      values['state-table'],
       minutes,
       io,
     );
@@ -97,6 +105,7 @@ async function runRemote(
   dryRun: boolean,
   arnOption: string | undefined,
   bucketOption: string | undefined,
+  tableOption: string | undefined,
   timeoutMinutes: number,
   io: CliIo,
 ): Promise<number> {
@@ -123,7 +132,9 @@ async function runRemote(
   const run = runs[0];
   if (!run) throw new InvalidInputError(`no run for cluster ${clusterId}`);
   const sfn = remoteDefaults.sfn();
-  const outcome = await startRun(sfn, stateMachineArn, run, new Date());
+  const table = tableOption ?? io.env.HSM_SENTINEL_STATE_TABLE;
+  const lock = table ? new DynamoDbRunLock(table, remoteDefaults.dynamo()) : undefined;
+  const outcome = await startRun(sfn, stateMachineArn, run, new Date(), lock);
   if (!outcome.started) {
     const running = outcome.reason === 'already running' ? `: ${outcome.runningExecutionArn}` : '';
     io.stderr(`not started (${outcome.reason})${running}\n`);

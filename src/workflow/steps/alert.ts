@@ -12,6 +12,8 @@ import type { WorkflowDeps } from '../deps.ts';
  * Step 8: assemble the run report, keep it (JSON + human page), and publish one alert when
  * there is something to say. Also the failure path: a Catch routes here with `failure` set.
  * A publish that fails is thrown: the run must not end green without its alert.
+ * After delivery the cluster's run lock is released (a failed release is logged: the lease,
+ * or the trigger's stale takeover, frees it anyway).
  */
 export async function alertStep(state: RunState, deps: WorkflowDeps): Promise<AlertOutput> {
   const report = await assembleReport(state, deps);
@@ -27,6 +29,7 @@ export async function alertStep(state: RunState, deps: WorkflowDeps): Promise<Al
     alertSent: delivery.sent,
     reason: delivery.reason,
   });
+  await releaseRunLock(state, deps);
   return {
     reportRef,
     reportPageRef,
@@ -35,6 +38,20 @@ export async function alertStep(state: RunState, deps: WorkflowDeps): Promise<Al
     alertReason: delivery.reason,
     subject: alert?.subject ?? null,
   };
+}
+
+async function releaseRunLock(state: RunState, deps: WorkflowDeps): Promise<void> {
+  if (!deps.runLock) return;
+  const { clusterId, runId } = state.context;
+  try {
+    await deps.runLock.release(clusterId, runId);
+  } catch (error) {
+    deps.log.warn('run lock not released (its lease will expire)', {
+      clusterId,
+      runId,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  }
 }
 
 export async function assembleReport(state: RunState, deps: WorkflowDeps): Promise<RunReport> {

@@ -1,11 +1,12 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ERROR_NAMES } from '#core/errors.ts';
 import type { RunState } from '#workflow/contracts.ts';
-import type { WorkflowDeps } from '#workflow/deps.ts';
+import type { StepLogger, WorkflowDeps } from '#workflow/deps.ts';
+import type { RunLock } from '#workflow/run-lock.ts';
 import { auditStep } from '#workflow/steps/audit.ts';
 import { collectNodeStep } from '#workflow/steps/collect-node.ts';
 import { protectStep } from '#workflow/steps/protect.ts';
@@ -120,6 +121,90 @@ describe('functions/aws/alert', () => {
   });
 });
 
+/** A run lock that records releases (and what had been published by then), or fails them. */
+function recordingLock(sink: { alerts: unknown[] }, fail = false) {
+  const released: { clusterId: string; runId: string; alertsSent: number }[] = [];
+  const lock: RunLock = {
+    acquire: async () => ({ acquired: true }),
+    takeOver: async () => ({ acquired: true }),
+    async release(clusterId, runId) {
+      if (fail) throw Object.assign(new Error('throttled'), { name: 'TransportError' });
+      released.push({ clusterId, runId, alertsSent: sink.alerts.length });
+    },
+  };
+  return { lock, released };
+}
+
+function recordingLog() {
+  const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
+  const log: StepLogger = {
+    info() {},
+    error() {},
+    warn(message, fields) {
+      warnings.push({ message, ...(fields ? { fields } : {}) });
+    },
+  };
+  return { log, warnings };
+}
+
+describe('the run lock at the end of a run (alertStep)', () => {
+  it('is released for the run after the alert is delivered', async () => {
+    const { c, deps, sink } = seeded();
+    const state = await stateBeforeAlert(deps, c.clusterId);
+    const { lock, released } = recordingLock(sink);
+
+    await makeHandler({ ...deps, runLock: lock }, quietObservability())(state, lambdaContext());
+
+    expect(released).toEqual([{ clusterId: c.clusterId, runId: state.context.runId, alertsSent: 1 }]);
+  });
+
+  it('is released on the FailureAlert path too', async () => {
+    const { c, deps, sink } = seeded();
+    const { lock, released } = recordingLock(sink);
+    const state: RunState = {
+      context: context(c.clusterId),
+      failure: { step: 'Resolve', errorName: 'ClusterNotStableError', message: 'not stable' },
+    };
+
+    const out = await makeHandler({ ...deps, runLock: lock }, quietObservability())(state, lambdaContext());
+
+    expect(out).toMatchObject({ outcome: 'failed', alertSent: true });
+    expect(released).toEqual([{ clusterId: c.clusterId, runId: 'run-1', alertsSent: 1 }]);
+  });
+
+  it('is not released while the alert is undelivered (the FailureAlert that follows releases it)', async () => {
+    const { c, deps, sink } = seeded();
+    const state = await stateBeforeAlert(deps, c.clusterId);
+    const { lock, released } = recordingLock(sink);
+    sink.fail = true;
+
+    await expect(
+      makeHandler({ ...deps, runLock: lock }, quietObservability())(state, lambdaContext()),
+    ).rejects.toMatchObject({ name: ERROR_NAMES.alertDelivery });
+    expect(released).toEqual([]);
+  });
+
+  it('does not fail the run when the release fails: it is logged, and the lease expires', async () => {
+    const { c, deps, sink } = seeded();
+    const state = await stateBeforeAlert(deps, c.clusterId);
+    const { lock } = recordingLock(sink, true);
+    const { log, warnings } = recordingLog();
+
+    const out = await makeHandler({ ...deps, runLock: lock, log }, quietObservability())(
+      state,
+      lambdaContext(),
+    );
+
+    expect(out).toMatchObject({ outcome: 'repaired', alertSent: true });
+    expect(warnings).toEqual([
+      {
+        message: 'run lock not released (its lease will expire)',
+        fields: { clusterId: c.clusterId, runId: 'run-1', error: 'TransportError: throttled' },
+      },
+    ]);
+  });
+});
+
 describe('functions/aws/alert over the AWS adapters (aws-sdk-client-mock)', () => {
   const s3 = mockClient(S3Client);
   const sns = mockClient(SNSClient);
@@ -134,6 +219,7 @@ describe('functions/aws/alert over the AWS adapters (aws-sdk-client-mock)', () =
     s3.on(PutObjectCommand).resolves({});
     dynamo.on(GetItemCommand).resolves({});
     dynamo.on(PutItemCommand).resolves({});
+    dynamo.on(DeleteItemCommand).resolves({});
     sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
     const env = {
       REPORT_BUCKET: 'hsm-sentinel-reports',
@@ -169,6 +255,15 @@ describe('functions/aws/alert over the AWS adapters (aws-sdk-client-mock)', () =
     );
     expect(dynamo.commandCalls(GetItemCommand)[0]?.args[0].input.TableName).toBe('hsm-sentinel-state');
     expect(dynamo.commandCalls(PutItemCommand)[0]?.args[0].input.TableName).toBe('hsm-sentinel-state');
+    // The run ends here: the lock the trigger took under the execution name is released.
+    expect(dynamo.commandCalls(DeleteItemCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        TableName: 'hsm-sentinel-state',
+        Key: { pk: { S: 'lock#cluster-igklspoyj5v' } },
+        ConditionExpression: 'runId = :runId',
+        ExpressionAttributeValues: { ':runId': { S: 'cluster-igklspoyj5v-runbook-0123456789ab' } },
+      },
+    ]);
     const publish = sns.commandCalls(PublishCommand);
     expect(publish).toHaveLength(1);
     expect(publish[0]?.args[0].input).toMatchObject({

@@ -7,6 +7,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ERROR_NAMES } from '#core/errors.ts';
 import { MgmtUtilDriver } from '#drivers/mgmt-util/index.ts';
+import { DynamoDbRunLock } from '#store/dynamodb-run-lock.ts';
 import { type AwsClients, awsDeps } from '../../../functions/aws/deps.ts';
 import { DEFAULT_MGMT_UTIL_PATH, readEnv } from '../../../functions/aws/env.ts';
 import { handler as deployedResolve, makeHandler as makeResolve } from '../../../functions/aws/resolve.ts';
@@ -84,6 +85,23 @@ describe('functions/aws/deps', () => {
     ).toThrow(/ALERT_TOPIC_ARN is not set/);
     // The audit function needs nothing but its bucket.
     expect(() => awsDeps([], { env: { REPORT_BUCKET: 'b' }, clients: clients(), log: quiet })).not.toThrow();
+  });
+
+  it('gives the alert function (and only it) the run lock in STATE_TABLE, with the lease of RUN_LOCK_LEASE_HOURS', () => {
+    const env = { REPORT_BUCKET: 'b', ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', STATE_TABLE: 'state' };
+
+    const alert = awsDeps(['alerts'], { env, clients: clients(), log: quiet });
+    const audit = awsDeps([], { env, clients: clients(), log: quiet });
+    const short = awsDeps(['alerts'], {
+      env: { ...env, RUN_LOCK_LEASE_HOURS: '1.5' },
+      clients: clients(),
+      log: quiet,
+    });
+
+    expect(alert.runLock).toBeInstanceOf(DynamoDbRunLock);
+    expect((alert.runLock as DynamoDbRunLock).leaseSeconds).toBe(6 * 3600);
+    expect((short.runLock as DynamoDbRunLock).leaseSeconds).toBe(5400);
+    expect(audit.runLock).toBeUndefined();
   });
 
   it('builds the mgmt-util driver from MGMT_UTIL_DIALECT / MGMT_UTIL_PATH and refuses another dialect', async () => {

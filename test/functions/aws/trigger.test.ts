@@ -1,12 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ERROR_NAMES } from '#core/errors.ts';
-import { executionName } from '#workflow/trigger.ts';
+import { lockItemKey } from '#store/dynamodb-run-lock.ts';
+import { executionArnOf, executionName } from '#workflow/trigger.ts';
 import { type AwsClients, awsTriggerDeps } from '../../../functions/aws/deps.ts';
 import { makeHandler as makeRunbookUrl } from '../../../functions/aws/runbook-url.ts';
 import { makeHandler as makeTrigger } from '../../../functions/aws/trigger.ts';
+import { FakeStateTable } from '../../support/fake-state-table.ts';
 import { lambdaContext, quietObservability } from './lambda-test-kit.ts';
 
 const CLUSTER = 'cluster-igklspoyj5v';
@@ -16,15 +24,28 @@ const ENV = {
   STATE_MACHINE_ARN: SM,
   CLUSTER_IDS: `${CLUSTER}, cluster-jxhlf7644ne`,
   DRY_RUN_DEFAULT: 'false',
+  STATE_TABLE: 'hsm-sentinel-state',
 };
 const sfn = mockClient(SFNClient);
+const dynamo = mockClient(DynamoDBClient);
+let table: FakeStateTable;
+beforeEach(() => {
+  table = new FakeStateTable().attach(dynamo);
+});
+afterEach(() => {
+  dynamo.reset();
+});
 
 function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`../../fixtures/events/${name}.json`, import.meta.url), 'utf8'));
 }
 
 function deps(env: Record<string, string> = ENV) {
-  const d = awsTriggerDeps({ env, clients: { sfn: new SFNClient({ region: 'us-east-1' }) } as AwsClients });
+  const clients = {
+    sfn: new SFNClient({ region: 'us-east-1' }),
+    dynamo: new DynamoDBClient({ region: 'us-east-1' }),
+  } as AwsClients;
+  const d = awsTriggerDeps({ env, clients });
   return { ...d, clock: () => new Date('2026-11-23T06:00:00.000Z') };
 }
 
@@ -149,6 +170,28 @@ describe('functions/aws/trigger', () => {
   it('names a missing variable at cold start (ConfigurationError)', () => {
     expect(() => awsTriggerDeps({ env: { STATE_MACHINE_ARN: SM } })).toThrow(/CLUSTER_IDS is not set/);
     expect(() => awsTriggerDeps({ env: { CLUSTER_IDS: CLUSTER } })).toThrow(/STATE_MACHINE_ARN is not set/);
+    const { STATE_TABLE: _, ...noTable } = ENV;
+    expect(() => awsTriggerDeps({ env: noTable })).toThrow(/STATE_TABLE is not set/);
+    expect(() => awsTriggerDeps({ env: { ...ENV, RUN_LOCK_LEASE_HOURS: '0' } })).toThrow(
+      /RUN_LOCK_LEASE_HOURS is '0'/,
+    );
+  });
+
+  it("takes each started cluster's run lock in STATE_TABLE under the execution name", async () => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn
+      .on(StartExecutionCommand)
+      .callsFake((input: { name: string }) => ({ executionArn: `${SM}:${input.name}` }));
+
+    const out = await makeTrigger(deps(), quietObservability())(fixture('scheduled-event'), lambdaContext());
+
+    const names = out.outcomes.map((o) => o.executionName);
+    expect(dynamo.commandCalls(PutItemCommand).map((c) => c.args[0].input.TableName)).toEqual([
+      'hsm-sentinel-state',
+      'hsm-sentinel-state',
+    ]);
+    expect(table.items.get(lockItemKey(CLUSTER))?.runId?.S).toBe(names[0]);
+    expect(table.items.get(lockItemKey('cluster-jxhlf7644ne'))?.runId?.S).toBe(names[1]);
   });
 });
 
@@ -222,6 +265,31 @@ describe('functions/aws/runbook-url', () => {
     expect(JSON.parse(spoofed.body).message).toMatch(/only runbook requests/);
 
     expect((await call(urlRequest('', 'GET'))).statusCode).toBe(405);
+    expect(startInputs()).toEqual([]);
+  });
+
+  it('answers 409 when another run holds the cluster lock and is still RUNNING', async () => {
+    const holder = executionName(CLUSTER, 'scaling', 'cccccccccccc');
+    table.items.set(lockItemKey(CLUSTER), {
+      pk: { S: lockItemKey(CLUSTER) },
+      runId: { S: holder },
+      acquiredAt: { S: '2026-11-23T05:59:59.000Z' },
+      expiresAt: { N: String(Math.floor(Date.parse('2026-11-23T12:00:00Z') / 1000)) },
+    });
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', startDate: new Date() });
+
+    const res = (await makeRunbookUrl(deps(), quietObservability())(
+      urlRequest(JSON.stringify({ clusterId: CLUSTER })),
+      lambdaContext(),
+    )) as { statusCode: number; body: string };
+
+    expect(res.statusCode).toBe(409);
+    expect(JSON.parse(res.body)).toMatchObject({
+      reason: 'already running',
+      runningExecutionName: holder,
+      runningExecutionArn: executionArnOf(SM, holder),
+    });
     expect(startInputs()).toEqual([]);
   });
 });
