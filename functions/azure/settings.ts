@@ -31,6 +31,9 @@ export const SETTING_NAMES = {
   keyDetails: 'KEY_DETAILS',
 } as const;
 
+/** Under host.json's functionTimeout of 00:30:00, with a minute for the rest of the activity. */
+export const MAX_BACKUP_POLL_SECONDS = 29 * 60;
+
 /** Every 6 hours, on the hour (NCRONTAB: second minute hour day month day-of-week). */
 export const DEFAULT_SCHEDULE = '0 0 */6 * * *';
 export const DEFAULT_MGMT_UTIL_PATH = '/opt/azurecloudhsm/bin/azcloudhsm_mgmt_util';
@@ -85,7 +88,9 @@ export function readWorkerSettings(env: Env): WorkerSettings {
     backup: {
       mode,
       containerUri,
-      pollTimeoutMs: readInt(env, SETTING_NAMES.backupPollTimeout, 1200, 30, 6 * 3600) * 1000,
+      // Protect runs inside one activity: host.json's functionTimeout (30 min) bounds the poll,
+      // so a longer setting would end as a host timeout instead of a reported failed backup.
+      pollTimeoutMs: readInt(env, SETTING_NAMES.backupPollTimeout, 1200, 30, MAX_BACKUP_POLL_SECONDS) * 1000,
       pollIntervalMs: readInt(env, SETTING_NAMES.backupPollInterval, 15, 1, 600) * 1000,
     },
     alertTopicArn: readTopicArn(env),

@@ -62,6 +62,11 @@ describe('app settings', () => {
       { ...TEST_ENV, BACKUP_POLL_TIMEOUT_SECONDS: '5' },
       /BACKUP_POLL_TIMEOUT_SECONDS: '5' is not a whole number from 30/,
     ],
+    [
+      // Longer than host.json's functionTimeout: it would end as a host timeout, not a failed backup.
+      { ...TEST_ENV, BACKUP_POLL_TIMEOUT_SECONDS: '3600' },
+      /BACKUP_POLL_TIMEOUT_SECONDS: '3600' is not a whole number from 30 to 1740/,
+    ],
     [{ ...TEST_ENV, KEY_DETAILS: 'maybe' }, /KEY_DETAILS: 'maybe' is not true or false/],
   ])('names the worker setting that is wrong (%#)', (env, message) => {
     let error: unknown;
