@@ -12,6 +12,7 @@ import { ConsoleSink } from '#alerts/console-sink.ts';
 import { FileAlertMemory } from '#alerts/file-alert-memory.ts';
 import type { Dialect } from '#core/model.ts';
 import { MgmtUtilDriver } from '#drivers/mgmt-util/mgmt-util-driver.ts';
+import { MGMT_UTIL_ENTRY } from '#emulator/mgmt-util/main.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
 import type { CredentialsSource } from '#providers/credentials.ts';
 import { LocalFolderStore } from '#store/local-folder-store.ts';
@@ -67,8 +68,7 @@ export async function localDeps(options: LocalDepsOptions): Promise<WorkflowDeps
   };
 }
 
-/** The emulated util program, spawned exactly as the vendor binary would be. */
+/** The emulated util program, spawned exactly as the vendor binary would be (the driver appends the config). */
 export function emulatedUtilCommand(dialect: Dialect): string[] {
-  const program = new URL('../emulator/mgmt-util/main.ts', import.meta.url).pathname;
-  return [process.execPath, program, '--dialect', dialect];
+  return [process.execPath, MGMT_UTIL_ENTRY, '--dialect', dialect];
 }

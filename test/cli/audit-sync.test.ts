@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,7 @@ describe('hsm-sentinel audit / sync against a cluster file', () => {
     expect(result.stderr).toMatch(
       /InvalidInputError: cluster file .*bad\.json: nodes\.0\.nodeId: letters, digits/,
     );
+    expect(existsSync(join(dir, '.runs'))).toBe(false);
   });
 
   it('says which variable is missing when the password is not in the environment', async () => {

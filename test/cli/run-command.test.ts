@@ -16,12 +16,11 @@ import type { CliIo } from '#cli/io.ts';
 import { emulatedUtilCommand } from '#cli/local-deps.ts';
 import { audit } from '#core/audit.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
-import type { RunReport } from '#core/report.ts';
 import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
 import { lockItemKey } from '#store/dynamodb-run-lock.ts';
-import { read, cluster as testCluster, user } from '../support/builders.ts';
+import { read, runReport, cluster as testCluster, user } from '../support/builders.ts';
 import { FakeStateTable } from '../support/fake-state-table.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -97,23 +96,11 @@ describe('hsm-sentinel run --remote (the deployed state machine, clients mocked)
     cwd: process.cwd(),
   };
   const c = testCluster(2, 'cluster-abc');
-  const report: RunReport = {
+  const report = runReport({
     runId: 'r',
-    clusterId: 'cluster-abc',
-    provider: 'aws',
-    dialect: 'aws',
-    startedAt: '2026-11-23T00:00:00.000Z',
-    finishedAt: '2026-11-23T00:01:00.000Z',
     policy: { ...DEFAULT_POLICY, dryRun: true },
     before: audit(c, [read('hsm-0', [user(1, 'admin', 'PCO')]), read('hsm-1', [user(1, 'admin', 'PCO')])]),
-    plan: null,
-    results: [],
-    after: null,
-    verification: null,
-    backup: null,
-    failure: null,
-    trigger: null,
-  };
+  });
 
   beforeAll(() => {
     remoteDefaults.sfn = () => new SFNClient({ region: 'eu-west-1' });

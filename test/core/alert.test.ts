@@ -3,31 +3,12 @@ import { buildAlert } from '#core/alert.ts';
 import { audit } from '#core/audit.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { plan } from '#core/plan.ts';
-import type { BackupStatus, RunReport } from '#core/report.ts';
-import { cluster, key, read, unreadable, user } from '../support/builders.ts';
+import type { BackupStatus } from '#core/report.ts';
+import { cluster, key, read, runReport, unreadable, user } from '../support/builders.ts';
 
 const admin = user(1, 'admin', 'PCO');
 
-function report(overrides: Partial<RunReport>): RunReport {
-  return {
-    runId: 'run-1',
-    clusterId: 'cluster-abc',
-    provider: 'aws',
-    dialect: 'aws',
-    startedAt: '2026-11-23T00:00:00.000Z',
-    finishedAt: '2026-11-23T00:01:00.000Z',
-    policy: DEFAULT_POLICY,
-    before: null,
-    plan: null,
-    results: [],
-    after: null,
-    verification: null,
-    backup: null,
-    failure: null,
-    trigger: null,
-    ...overrides,
-  };
-}
+const report = runReport;
 
 describe('buildAlert', () => {
   it('says nothing about a clean cluster', () => {

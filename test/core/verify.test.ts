@@ -3,9 +3,8 @@ import { audit } from '#core/audit.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { plan } from '#core/plan.ts';
 import { renderReport } from '#core/render-report.ts';
-import type { RunReport } from '#core/report.ts';
 import { verify } from '#core/verify.ts';
-import { cluster, key, read, unreadable, user } from '../support/builders.ts';
+import { cluster, key, read, runReport, unreadable, user } from '../support/builders.ts';
 
 const admin = user(1, 'admin', 'PCO');
 
@@ -35,23 +34,13 @@ describe('verify', () => {
       unreadable('hsm-1'),
       read('hsm-2', [admin], [key(262150)]),
     ]);
-    const report: RunReport = {
-      runId: 'run-1',
+    const report = runReport({
       clusterId: c.clusterId,
-      provider: 'aws',
-      dialect: 'aws',
-      startedAt: '2026-11-23T00:00:00.000Z',
-      finishedAt: '2026-11-23T00:01:00.000Z',
-      policy: DEFAULT_POLICY,
       before,
       plan: p,
-      results: [],
       after,
       verification: verify(p, after),
-      backup: null,
-      failure: null,
-      trigger: null,
-    };
+    });
 
     const page = renderReport(report, null);
 

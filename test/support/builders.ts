@@ -1,6 +1,15 @@
 /** Small builders for core tests: a cluster of N nodes and inventories in a few words. */
 import { membershipToken } from '#core/identity.ts';
-import type { ClusterNode, HsmKey, HsmUser, NodeInventory, ResolvedCluster, UserType } from '#core/model.ts';
+import {
+  type ClusterNode,
+  DEFAULT_POLICY,
+  type HsmKey,
+  type HsmUser,
+  type NodeInventory,
+  type ResolvedCluster,
+  type UserType,
+} from '#core/model.ts';
+import type { RunReport } from '#core/report.ts';
 
 export function cluster(nodeCount: number, clusterId = 'cluster-test'): ResolvedCluster {
   const nodes: ClusterNode[] = Array.from({ length: nodeCount }, (_, i) => ({
@@ -45,4 +54,26 @@ export function unreadable(
   reason: 'unreachable' | 'login-failed' = 'unreachable',
 ): NodeInventory {
   return { nodeId, status: 'unreadable', reason, detail: `${reason} in test` };
+}
+
+/** A run report with nothing in it but what the test gives. */
+export function runReport(overrides: Partial<RunReport> = {}): RunReport {
+  return {
+    runId: 'run-1',
+    clusterId: 'cluster-abc',
+    provider: 'aws',
+    dialect: 'aws',
+    startedAt: '2026-11-23T00:00:00.000Z',
+    finishedAt: '2026-11-23T00:01:00.000Z',
+    policy: DEFAULT_POLICY,
+    before: null,
+    plan: null,
+    results: [],
+    after: null,
+    verification: null,
+    backup: null,
+    failure: null,
+    trigger: null,
+    ...overrides,
+  };
 }

@@ -9,6 +9,7 @@ import type {
   RunContext,
 } from '../contracts.ts';
 import type { WorkflowDeps } from '../deps.ts';
+import { readableCause } from '../failure-cause.ts';
 
 /**
  * Step 2 (one Map item): read one node. A node we could not reach, or that timed out, is
@@ -63,7 +64,7 @@ export async function markUnreadableStep(
     nodeId: input.nodeId,
     status: 'unreadable',
     reason,
-    detail: `${errorName}: ${causeMessage(input.error.Cause)}`,
+    detail: `${errorName}: ${readableCause(input.error.Cause)}`,
   };
   return storeInventory(input.context, 'before', inventory, deps);
 }
@@ -106,16 +107,4 @@ async function storeInventory(
     users: read ? inventory.users.length : 0,
     keys: read ? inventory.keys.length : 0,
   };
-}
-
-/** Step Functions hands the Cause as a JSON string of {errorMessage,...}; keep only the message. */
-function causeMessage(cause: string | undefined): string {
-  if (!cause) return 'no detail';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
-  } catch {
-    // Not JSON: a plain message.
-  }
-  return cause.slice(0, 500);
 }

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CredentialsRejectedError } from '#core/errors.ts';
-import type { ClusterNode, Dialect, NodeInventory, ReadInventory, SyncAction } from '#core/model.ts';
+import type { ClusterNode, Dialect, NodeInventory, ReadInventory } from '#core/model.ts';
 import type { Credentials } from '#core/secret.ts';
 import { Secret } from '#core/secret.ts';
 import { MgmtUtilDriver } from '#drivers/mgmt-util/mgmt-util-driver.ts';
@@ -16,29 +16,21 @@ import {
   startEmulatedCluster,
 } from '#emulator/index.ts';
 import { tempDir } from '../support/fake-util.ts';
+import { syncAction } from '../support/sync-action.ts';
 
 const PASSWORD = 'Emu-Driver-Pass-4471!';
 const CREDENTIALS: Credentials = { userType: 'CO', username: 'admin', password: new Secret(PASSWORD) };
 const seeds = seedScenarios({ adminPassword: new Secret(PASSWORD) });
 
+/** A sync action between servers of `nodes`. */
 function action(
   command: 'syncUser' | 'syncKey',
   numericId: number,
   nodes: ClusterNode[],
   source: number,
   target: number,
-): SyncAction {
-  return {
-    kind: command === 'syncUser' ? 'user' : 'key',
-    objectId: `${command}:${numericId}`,
-    label: `${command} ${numericId}`,
-    command,
-    numericId,
-    sourceNodeId: (nodes[source] as ClusterNode).nodeId,
-    sourceServer: source,
-    targetNodeId: (nodes[target] as ClusterNode).nodeId,
-    targetServer: target,
-  };
+) {
+  return syncAction(command, numericId, source, target, (server) => (nodes[server] as ClusterNode).nodeId);
 }
 
 const read = (inventory: NodeInventory | undefined): ReadInventory => {

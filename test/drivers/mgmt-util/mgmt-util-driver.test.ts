@@ -8,13 +8,14 @@ import {
   TransportError,
   UnknownNodeError,
 } from '#core/errors.ts';
-import type { NodeInventory, SyncAction } from '#core/model.ts';
+import type { NodeInventory } from '#core/model.ts';
 import type { Credentials } from '#core/secret.ts';
 import { Secret } from '#core/secret.ts';
 import type { MgmtUtilDriverOptions } from '#drivers/mgmt-util/mgmt-util-driver.ts';
 import { MgmtUtilDriver } from '#drivers/mgmt-util/mgmt-util-driver.ts';
 import type { FakeScenario, FakeServer } from '../fixtures/fake-mgmt-util.ts';
 import { fakeCommand, fakeEnv, nodes, PASSWORD, tempDir, user } from '../support/fake-util.ts';
+import { syncAction } from '../support/sync-action.ts';
 
 const NOW = new Date('2026-11-23T10:00:00.000Z');
 const CREDENTIALS: Credentials = { userType: 'CO', username: 'admin', password: new Secret(PASSWORD) };
@@ -32,24 +33,7 @@ function server(extra: Partial<FakeServer> = {}): FakeServer {
   };
 }
 
-function action(
-  command: 'syncUser' | 'syncKey',
-  numericId: number,
-  source: number,
-  target: number,
-): SyncAction {
-  return {
-    kind: command === 'syncUser' ? 'user' : 'key',
-    objectId: `${command}:${numericId}`,
-    label: `${command} ${numericId}`,
-    command,
-    numericId,
-    sourceNodeId: `hsm-${source}`,
-    sourceServer: source,
-    targetNodeId: `hsm-${target}`,
-    targetServer: target,
-  };
-}
+const action = syncAction;
 
 describe('MgmtUtilDriver (against the scripted fake util)', () => {
   let dir: ReturnType<typeof tempDir>;

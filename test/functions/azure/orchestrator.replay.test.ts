@@ -3,38 +3,13 @@
  * states and retries as with the step-by-step driver, now re-run from history each episode.
  */
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_POLICY } from '#core/model.ts';
-import {
-  ACTIVITY_NAMES,
-  type ActivityName,
-  type OrchestrationInput,
-} from '../../../functions/azure/contracts.ts';
+import { ACTIVITY_NAMES, type ActivityName } from '../../../functions/azure/contracts.ts';
 import { durableOrchestrator } from '../../../functions/azure/orchestrator.ts';
-import { CLUSTER_ID, HSM_FQDNS } from '../../providers/azure/fake-azure.ts';
+import { HSM_FQDNS } from '../../providers/azure/fake-azure.ts';
+import { cluster, fail, ok, orchestrationInput } from './orchestration-fixtures.ts';
 import { replayOrchestrator } from './replay.ts';
 
-const input: OrchestrationInput = {
-  context: {
-    runId: 'chsm-prod-20261123T120000Z-replay',
-    clusterId: CLUSTER_ID,
-    provider: 'azure',
-    dialect: 'azure',
-    policy: DEFAULT_POLICY,
-    startedAt: '2026-11-23T12:00:00.000Z',
-    trigger: { kind: 'schedule', detail: 'test' },
-  },
-};
-const cluster = {
-  clusterId: CLUSTER_ID,
-  provider: 'azure',
-  dialect: 'azure',
-  nodes: HSM_FQDNS.map((fqdn) => ({ nodeId: fqdn, address: fqdn, port: 2225, state: 'ACTIVE' })),
-  resolvedAt: '2026-11-23T12:00:00.000Z',
-  membershipToken: 't',
-  configDrift: null,
-};
-const ok = (value: unknown) => ({ ok: true, value });
-const fail = (name: string) => ({ ok: false, error: { name, message: `${name} in test` } });
+const input = orchestrationInput('chsm-prod-20261123T120000Z-replay');
 
 function script() {
   let resolves = 0;

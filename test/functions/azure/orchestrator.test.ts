@@ -5,38 +5,13 @@
  * and the failure path (failure alert, then the instance fails).
  */
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_POLICY } from '#core/model.ts';
-import {
-  ACTIVITY_NAMES,
-  type ActivityName,
-  type OrchestrationInput,
-} from '../../../functions/azure/contracts.ts';
+import { ACTIVITY_NAMES, type ActivityName } from '../../../functions/azure/contracts.ts';
 import { durableOrchestrator } from '../../../functions/azure/orchestrator.ts';
 import { CLUSTER_ID, HSM_FQDNS } from '../../providers/azure/fake-azure.ts';
+import { cluster, fail, ok, orchestrationInput } from './orchestration-fixtures.ts';
 import { driveOrchestrator } from './support.ts';
 
-const input: OrchestrationInput = {
-  context: {
-    runId: 'chsm-prod-20261123T120000Z-1a2b3c4d',
-    clusterId: CLUSTER_ID,
-    provider: 'azure',
-    dialect: 'azure',
-    policy: DEFAULT_POLICY,
-    startedAt: '2026-11-23T12:00:00.000Z',
-    trigger: { kind: 'schedule', detail: 'test' },
-  },
-};
-const cluster = {
-  clusterId: CLUSTER_ID,
-  provider: 'azure',
-  dialect: 'azure',
-  nodes: HSM_FQDNS.map((fqdn) => ({ nodeId: fqdn, address: fqdn, port: 2225, state: 'ACTIVE' })),
-  resolvedAt: '2026-11-23T12:00:00.000Z',
-  membershipToken: 't',
-  configDrift: null,
-};
-const ok = (value: unknown) => ({ ok: true, value });
-const fail = (name: string, message = `${name} in test`) => ({ ok: false, error: { name, message } });
+const input = orchestrationInput('chsm-prod-20261123T120000Z-1a2b3c4d');
 const collected = (nodeId: string, status = 'read') => ({
   nodeId,
   status,

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ERROR_NAMES } from '#core/errors.ts';
 import { ArmClient } from '#providers/azure/arm-client.ts';
 import { retryAfterMs } from '#providers/azure/http-retry.ts';
-import { CLUSTER_ID, clusterBody, FakeAzure, fakeCredential, fakeTime, TOKEN } from './fake-azure.ts';
+import { CLUSTER_ID, caught, clusterBody, FakeAzure, fakeCredential, fakeTime, TOKEN } from './fake-azure.ts';
 
 function client(azure: FakeAzure, time = fakeTime()) {
   return new ArmClient({
@@ -11,15 +11,6 @@ function client(azure: FakeAzure, time = fakeTime()) {
     sleep: time.sleep,
     now: time.clock,
   });
-}
-
-async function caught(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('ArmClient', () => {

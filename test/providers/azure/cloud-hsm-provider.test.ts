@@ -3,7 +3,15 @@ import { ERROR_NAMES } from '#core/errors.ts';
 import { ArmClient } from '#providers/azure/arm-client.ts';
 import { AzureCloudHsmProvider, nodeStateOf } from '#providers/azure/cloud-hsm-provider.ts';
 import { parseClusterId } from '#providers/azure/cluster-id.ts';
-import { CLUSTER_ID, clusterBody, FakeAzure, fakeCredential, fakeTime, HSM_FQDNS } from './fake-azure.ts';
+import {
+  CLUSTER_ID,
+  caught,
+  clusterBody,
+  FakeAzure,
+  fakeCredential,
+  fakeTime,
+  HSM_FQDNS,
+} from './fake-azure.ts';
 
 function provider(azure: FakeAzure, endpointOf?: (fqdn: string) => { address: string; port: number }) {
   const time = fakeTime();
@@ -14,15 +22,6 @@ function provider(azure: FakeAzure, endpointOf?: (fqdn: string) => { address: st
     now: time.clock,
   });
   return new AzureCloudHsmProvider({ arm, clock: time.clock, ...(endpointOf ? { endpointOf } : {}) });
-}
-
-async function caught(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('AzureCloudHsmProvider', () => {

@@ -182,3 +182,13 @@ export function fakeTime(start = '2026-11-23T12:00:00.000Z') {
     },
   };
 }
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function caught(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
