@@ -8,22 +8,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emulatedUtilCommand } from '#cli/local-deps.ts';
 import { audit } from '#core/audit.ts';
-import { membershipToken } from '#core/identity.ts';
-import {
-  DEFAULT_POLICY,
-  type HsmKey,
-  type HsmUser,
-  type NodeInventory,
-  type ResolvedCluster,
-} from '#core/model.ts';
+import { membershipToken } from '#core/membership.ts';
+import { DEFAULT_POLICY, type NodeInventory, type ResolvedCluster } from '#core/model.ts';
 import { plan } from '#core/plan.ts';
 import { Secret } from '#core/secret.ts';
-import { AWS_PROFILE, parseFindAllKeys } from '#drivers/mgmt-util/index.ts';
-import { MgmtUtilDriver } from '#drivers/mgmt-util/mgmt-util-driver.ts';
+import { AWS_PROFILE } from '#drivers/mgmt-util/dialect.ts';
+import { MGMT_UTIL_AWS_MODULE } from '#drivers/mgmt-util/index.ts';
+import type { HsmKey, HsmUser, MgmtUtilListing } from '#drivers/mgmt-util/listing.ts';
+import { parseFindAllKeys } from '#drivers/mgmt-util/parse/parse-find-all-keys.ts';
 import { startEmulatedCluster } from '#emulator/cluster.ts';
 import type { ClusterSeed, SeedKey } from '#emulator/cluster-seed.ts';
+import { emulatedCommand } from '#emulator/programs.ts';
 
 function heapMiB(): number {
   return Math.round((process.memoryUsage().heapUsed / 1024 / 1024) * 10) / 10;
@@ -65,19 +61,25 @@ function worstCaseInventories(
     sharedWith: k % 3 === 0 ? [3, 4] : [],
   }));
   // Every node lacks a different 1% of the keys, node 0 holds everything.
-  const inventories: NodeInventory[] = clusterNodes.map((node, i) => ({
-    nodeId: node.nodeId,
-    status: 'read',
-    users: userList,
-    keys: i === 0 ? keyList : keyList.filter((_, k) => k % 100 !== i % 100),
-    keyHash: null,
-    keyDetails: true,
-    collectedAt: new Date().toISOString(),
-  }));
+  const inventories: NodeInventory[] = clusterNodes.map((node, i) => {
+    const listing: MgmtUtilListing = {
+      users: userList,
+      keys: i === 0 ? keyList : keyList.filter((_, k) => k % 100 !== i % 100),
+      keyDetails: true,
+    };
+    return {
+      nodeId: node.nodeId,
+      status: 'read',
+      listing,
+      digest: null,
+      notes: [],
+      collectedAt: new Date().toISOString(),
+    };
+  });
   const cluster: ResolvedCluster = {
     clusterId: 'bench',
     provider: 'emulator',
-    dialect: 'aws',
+    tool: MGMT_UTIL_AWS_MODULE.id,
     nodes: clusterNodes,
     resolvedAt: new Date().toISOString(),
     membershipToken: membershipToken(clusterNodes),
@@ -114,11 +116,15 @@ async function benchCollect(keysPerNode: number): Promise<void> {
     nodes: [0, 1, 2].map(() => ({ users, keys })),
   };
   const cluster = await startEmulatedCluster({ stateDir: join(dir, 'state'), seed });
-  const driver = new MgmtUtilDriver({ dialect: 'aws', command: emulatedUtilCommand('aws'), workDir: dir });
   try {
     for (const keyDetails of [false, true]) {
+      const driver = MGMT_UTIL_AWS_MODULE.createDriver({
+        settings: { KEY_DETAILS: String(keyDetails) },
+        workDir: dir,
+        command: emulatedCommand(MGMT_UTIL_AWS_MODULE.id),
+      });
       await timed(`collect 3 nodes x ${keysPerNode} keys (keyDetails ${keyDetails})`, () =>
-        driver.collect(cluster.nodes, { userType: 'CO', username: 'admin', password }, { keyDetails }),
+        driver.collect(cluster.nodes, { username: 'admin', password, role: 'CO', version: null }),
       );
     }
   } finally {
@@ -131,9 +137,12 @@ console.log(`hsm-sentinel benchmarks on Node ${process.versions.node}`);
 const { cluster, inventories } = await timed('build 28 x 16,666-key inventories', () =>
   worstCaseInventories(28, 16666, 1024),
 );
-const result = await timed('audit 28 nodes x 16,666 keys + 1,024 users', () => audit(cluster, inventories));
+const tool = MGMT_UTIL_AWS_MODULE;
+const result = await timed('audit 28 nodes x 16,666 keys + 1,024 users', () =>
+  audit(cluster, inventories, tool.rules),
+);
 const thePlan = await timed('plan (max actions 100,000)', () =>
-  plan(cluster, result, { ...DEFAULT_POLICY, maxActionsPerRun: 100000 }),
+  plan(cluster, result, { ...DEFAULT_POLICY, maxActionsPerRun: 100000 }, tool.planner),
 );
 console.log(`  findings: ${JSON.stringify(result.counts)}; actions planned: ${thePlan.actions.length}`);
 console.log(

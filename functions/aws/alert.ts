@@ -7,7 +7,7 @@
 import type { WorkflowDeps } from '#workflow/deps.ts';
 import { withReadableFailure } from '#workflow/failure-cause.ts';
 import { parseRunState } from '#workflow/schemas.ts';
-import { alertStep } from '#workflow/steps/alert.ts';
+import { ALERT } from '#workflow/steps/index.ts';
 import { awsDeps } from './deps.ts';
 import { coldStartOnce, defaultObservability, lambdaHandler, type Observability } from './lambda.ts';
 import { addRunMetrics } from './run-metrics.ts';
@@ -27,7 +27,7 @@ export function makeHandler(deps: WorkflowDeps, obs: Observability = defaultObse
           : addRunMetrics(obs.metrics, state, deps, failed).catch((error: unknown) =>
               obs.logger.warn('run metrics not emitted', { error: String(error) }),
             );
-      const output = await alertStep(state, deps).catch(async (error: unknown) => {
+      const output = await ALERT.invoke(event, deps).catch(async (error: unknown) => {
         await count(true);
         throw error;
       });
@@ -38,4 +38,4 @@ export function makeHandler(deps: WorkflowDeps, obs: Observability = defaultObse
   );
 }
 
-export const handler = coldStartOnce(() => makeHandler(awsDeps(['alerts'])));
+export const handler = coldStartOnce(() => makeHandler(awsDeps(ALERT.ports)));

@@ -1,13 +1,8 @@
 /** Lambda for the `Audit` state (docs/CONTRACTS-aws.md): inventories from S3 → findings and the bounded additive plan (both to S3); counts and writeAllowed out. */
 import type { WorkflowDeps } from '#workflow/deps.ts';
-import { parseRunState } from '#workflow/schemas.ts';
-import { auditStep } from '#workflow/steps/audit.ts';
-import { awsDeps } from './deps.ts';
-import { coldStartOnce, defaultObservability, lambdaHandler, type Observability } from './lambda.ts';
+import { AUDIT } from '#workflow/steps/index.ts';
+import type { Observability } from './lambda.ts';
+import { deployedStepHandler, makeStepHandler } from './step-handler.ts';
 
-/** The handler over given deps: the deployed one below, or fakes in tests. */
-export function makeHandler(deps: WorkflowDeps, obs: Observability = defaultObservability) {
-  return lambdaHandler('Audit', (event) => auditStep(parseRunState(event, 'Audit'), deps), obs);
-}
-
-export const handler = coldStartOnce(() => makeHandler(awsDeps([])));
+export const makeHandler = (deps: WorkflowDeps, obs?: Observability) => makeStepHandler(AUDIT, deps, obs);
+export const handler = deployedStepHandler(AUDIT);

@@ -13,20 +13,19 @@ import { DynamoDbAlertMemory } from '#alerts/dynamodb-alert-memory.ts';
 import { SnsSink } from '#alerts/sns-sink.ts';
 import { ConfigurationError } from '#core/errors.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
-import { MgmtUtilDriver } from '#drivers/mgmt-util/index.ts';
+import { checkToolSettings, defaultTool, toolBindings, toolModule } from '#drivers/registry.ts';
 import { CloudHsmBackupProvider } from '#providers/aws/cloudhsm-backup.ts';
 import { CloudHsmProvider } from '#providers/aws/cloudhsm-provider.ts';
 import { SecretsManagerCredentials } from '#providers/aws/secrets-credentials.ts';
 import { DynamoDbRunLock } from '#store/dynamodb-run-lock.ts';
+import type { RunLock } from '#store/run-lock.ts';
 import { S3Store } from '#store/s3-store.ts';
-import type { StepLogger, WorkflowDeps } from '#workflow/deps.ts';
-import type { RunLock } from '#workflow/run-lock.ts';
-import type { TriggerDefaults } from '#workflow/trigger.ts';
+import type { Port, StepLogger, WorkflowDeps } from '#workflow/deps.ts';
+import type { TriggerDefaults } from '#workflow/triggers/run-request.ts';
 import { type Env, readEnv } from './env.ts';
 import { defaultObservability, stepLogger } from './lambda.ts';
 
-/** What a handler's step touches besides the artifact store (which every step uses). */
-export type Port = 'provider' | 'nodes' | 'backup' | 'alerts';
+export type { Port };
 
 export interface AwsClients {
   cloudHsm: CloudHSMV2Client;
@@ -37,8 +36,8 @@ export interface AwsClients {
   sfn: SFNClient;
 }
 
-/** Where the util writes its per-call config files: the only writable path in Lambda. */
-export const MGMT_UTIL_WORK_DIR = '/tmp/hsm-sentinel';
+/** Where a tool writes its per-call config files: the only writable path in Lambda. */
+export const TOOL_WORK_DIR = '/tmp/hsm-sentinel';
 
 let sharedClients: AwsClients | null = null;
 
@@ -73,27 +72,30 @@ export function awsDeps(ports: readonly Port[], options: AwsDepsOptions = {}): W
     throw unavailable(port);
   };
   const operatorConfigParameter = uses('provider') ? readEnv.operatorConfigSsm(env) : null;
-  const dialect = uses('nodes') ? readEnv.mgmtUtilDialect(env) : null;
-  const driver =
-    dialect === null
-      ? null
-      : new MgmtUtilDriver({ dialect, command: [readEnv.mgmtUtilPath(env)], workDir: MGMT_UTIL_WORK_DIR });
+  const configuredTool = readEnv.tool(env);
+  if (uses('nodes')) checkToolSettings(env);
+  const tools = toolBindings({ settings: env, workDir: TOOL_WORK_DIR });
   return {
     provider: uses('provider')
       ? new CloudHsmProvider(clients.cloudHsm, {
+          // The cluster's HsmType picks the tool (hsm2m.medium does not run SDK 3), unless one is configured.
+          toolFor: (hsmType) => (configuredTool ? toolModule(configuredTool) : defaultTool('aws', hsmType)),
           ...(operatorConfigParameter
             ? { operatorConfig: () => readSsmParameter(operatorConfigParameter) }
             : {}),
         })
       : { resolve: missing('provider') },
-    driverFor: (wanted) => {
-      if (!driver) throw unavailable('nodes');
-      if (wanted !== driver.dialect) {
-        throw new ConfigurationError(
-          `the run is for the '${wanted}' dialect but MGMT_UTIL_DIALECT is '${driver.dialect}'`,
-        );
-      }
-      return driver;
+    tool: (id) => {
+      const binding = tools(id);
+      // Only the node-access functions carry the tools' binaries; the others may use the rules and runbook.
+      return uses('nodes')
+        ? binding
+        : {
+            ...binding,
+            driver: () => {
+              throw unavailable('nodes');
+            },
+          };
     },
     credentials: uses('nodes')
       ? new SecretsManagerCredentials(readEnv.coSecretArn(env), clients.secrets)
@@ -111,7 +113,6 @@ export function awsDeps(ports: readonly Port[], options: AwsDepsOptions = {}): W
     alertWindowMs: uses('alerts') ? readEnv.alertWindowHours(env) * 3_600_000 : 0,
     // The Alert step ends the run: it releases the lock the trigger took (same STATE_TABLE).
     ...(uses('alerts') ? { runLock: runLockOf(env, clients) } : {}),
-    keyDetails: uses('nodes') ? readEnv.keyDetails(env) : false,
     clock: () => new Date(),
     log: options.log ?? stepLogger(defaultObservability.logger),
   };
@@ -140,8 +141,8 @@ export function awsTriggerDeps(options: Omit<AwsDepsOptions, 'log'> = {}): Trigg
   const stateMachineArn = readEnv.stateMachineArn(env);
   const defaults: TriggerDefaults = {
     clusterIds: readEnv.clusterIds(env),
+    clusterIdsSetting: 'CLUSTER_IDS',
     provider: 'aws',
-    dialect: 'aws',
     policy: { ...DEFAULT_POLICY, dryRun: readEnv.dryRunDefault(env) },
   };
   const clients = options.clients ?? awsClients();
@@ -150,7 +151,7 @@ export function awsTriggerDeps(options: Omit<AwsDepsOptions, 'log'> = {}): Trigg
 }
 
 /**
- * OPERATOR_CONFIG_SSM: the operator's mgmt-util cfg in an SSM parameter. `@aws-sdk/client-ssm`
+ * OPERATOR_CONFIG_SSM: the operator's own tool config in an SSM parameter. `@aws-sdk/client-ssm`
  * is not a dependency of the project yet, so it is loaded only when the variable is set, and
  * its absence is a configuration error that says so.
  */

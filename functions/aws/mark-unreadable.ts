@@ -1,17 +1,9 @@
 /** Lambda for the `MarkUnreadable` state (docs/CONTRACTS-aws.md): the Catch of a Map item: the node is recorded unreadable (unknown, never empty). */
 import type { WorkflowDeps } from '#workflow/deps.ts';
-import { parseMarkUnreadableInput } from '#workflow/schemas.ts';
-import { markUnreadableStep } from '#workflow/steps/collect-node.ts';
-import { awsDeps } from './deps.ts';
-import { coldStartOnce, defaultObservability, lambdaHandler, type Observability } from './lambda.ts';
+import { MARK_UNREADABLE } from '#workflow/steps/index.ts';
+import type { Observability } from './lambda.ts';
+import { deployedStepHandler, makeStepHandler } from './step-handler.ts';
 
-/** The handler over given deps: the deployed one below, or fakes in tests. */
-export function makeHandler(deps: WorkflowDeps, obs: Observability = defaultObservability) {
-  return lambdaHandler(
-    'MarkUnreadable',
-    (event) => markUnreadableStep(parseMarkUnreadableInput(event), deps),
-    obs,
-  );
-}
-
-export const handler = coldStartOnce(() => makeHandler(awsDeps([])));
+export const makeHandler = (deps: WorkflowDeps, obs?: Observability) =>
+  makeStepHandler(MARK_UNREADABLE, deps, obs);
+export const handler = deployedStepHandler(MARK_UNREADABLE);

@@ -5,7 +5,6 @@
  * failed before Audit) is not reported as zero.
  */
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { AuditResult } from '#core/model.ts';
 import type { RunState } from '#workflow/contracts.ts';
 import type { WorkflowDeps } from '#workflow/deps.ts';
 import { METRICS_DIMENSION, RUN_METRIC_NAMES } from '#workflow/run-metrics.ts';
@@ -19,16 +18,14 @@ export async function addRunMetrics(
   failed: boolean,
 ): Promise<void> {
   metrics.addDimension(METRICS_DIMENSION, state.context.clusterId);
-  const after = state.verify ? await deps.store.getJson<AuditResult>(state.verify.afterAuditRef) : null;
-  const counts = after?.counts ?? state.audit?.counts;
+  // The cluster as the run left it: Verify's audit when there was one (its counts travel in the state).
+  const counts = state.verify?.counts ?? state.audit?.counts;
   if (counts) {
     metrics.addMetric('ObjectsMissing', MetricUnit.Count, counts.missing);
     metrics.addMetric('ObjectsSingleNode', MetricUnit.Count, counts['single-node']);
     metrics.addMetric('ObjectsDivergent', MetricUnit.Count, counts.divergent);
   }
-  const unreadable = after
-    ? after.nodeIds.filter((id) => !after.readableNodeIds.includes(id)).length
-    : state.audit?.unreadableNodes.length;
+  const unreadable = (state.verify ?? state.audit)?.unreadableNodes.length;
   if (unreadable !== undefined) metrics.addMetric('NodesUnreadable', MetricUnit.Count, unreadable);
   metrics.addMetric('ActionsTaken', MetricUnit.Count, state.sync?.synced ?? 0);
   const seconds = (deps.clock().getTime() - Date.parse(state.context.startedAt)) / 1000;

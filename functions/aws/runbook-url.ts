@@ -7,7 +7,8 @@
  */
 import type { LambdaFunctionURLEventWithIAMAuthorizer, LambdaFunctionURLResult } from 'aws-lambda';
 import { InvalidInputError } from '#core/errors.ts';
-import { normaliseTrigger, startRun } from '#workflow/trigger.ts';
+import { startRun } from '#providers/aws/step-functions-starter.ts';
+import { fromRunbookRequest } from '#workflow/triggers/runbook-request.ts';
 import { awsTriggerDeps, type TriggerDeps } from './deps.ts';
 import { coldStartOnce, defaultObservability, lambdaHandler, type Observability } from './lambda.ts';
 
@@ -23,19 +24,8 @@ export function makeHandler(deps: TriggerDeps, obs: Observability = defaultObser
         const body = jsonBody(request);
         const caller = request.requestContext.authorizer?.iam?.userArn;
         const runbook = { ...body, ...(caller ? { requestedBy: caller } : {}) };
-        const normalisation = normaliseTrigger(runbook, deps.defaults, request.requestContext.requestId);
-        if (normalisation.kind !== 'runbook' || normalisation.runs[0] === undefined) {
-          throw new InvalidInputError(
-            'runbook URL: only runbook requests are accepted here, not EventBridge events',
-          );
-        }
-        const outcome = await startRun(
-          deps.sfn,
-          deps.stateMachineArn,
-          normalisation.runs[0],
-          deps.clock(),
-          deps.runLock,
-        );
+        const run = fromRunbookRequest(runbook, deps.defaults, request.requestContext.requestId);
+        const outcome = await startRun(deps.sfn, deps.stateMachineArn, run, deps.clock(), deps.runLock);
         obs.logger.info('runbook outcome', { ...outcome, requestedBy: caller ?? null });
         if (outcome.started) return respond(202, outcome);
         return respond(outcome.reason === 'already running' ? 409 : 200, outcome);

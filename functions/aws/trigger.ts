@@ -6,7 +6,8 @@
  * answer names the running execution); a
  * malformed event is an InvalidInputError and starts nothing.
  */
-import { normaliseTrigger, type StartRunOutcome, startRuns } from '#workflow/trigger.ts';
+import { type StartRunOutcome, startRuns } from '#providers/aws/step-functions-starter.ts';
+import { normaliseTrigger } from '#workflow/triggers/normalise.ts';
 import { awsTriggerDeps, type TriggerDeps } from './deps.ts';
 import { coldStartOnce, defaultObservability, lambdaHandler, type Observability } from './lambda.ts';
 

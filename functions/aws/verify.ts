@@ -1,13 +1,8 @@
 /** Lambda for the `Verify` state (docs/CONTRACTS-aws.md): reads every node again and checks every planned object is now everywhere. */
 import type { WorkflowDeps } from '#workflow/deps.ts';
-import { parseRunState } from '#workflow/schemas.ts';
-import { verifyStep } from '#workflow/steps/verify.ts';
-import { awsDeps } from './deps.ts';
-import { coldStartOnce, defaultObservability, lambdaHandler, type Observability } from './lambda.ts';
+import { VERIFY } from '#workflow/steps/index.ts';
+import type { Observability } from './lambda.ts';
+import { deployedStepHandler, makeStepHandler } from './step-handler.ts';
 
-/** The handler over given deps: the deployed one below, or fakes in tests. */
-export function makeHandler(deps: WorkflowDeps, obs: Observability = defaultObservability) {
-  return lambdaHandler('Verify', (event) => verifyStep(parseRunState(event, 'Verify'), deps), obs);
-}
-
-export const handler = coldStartOnce(() => makeHandler(awsDeps(['nodes'])));
+export const makeHandler = (deps: WorkflowDeps, obs?: Observability) => makeStepHandler(VERIFY, deps, obs);
+export const handler = deployedStepHandler(VERIFY);

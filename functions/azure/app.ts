@@ -8,8 +8,8 @@ import * as df from 'durable-functions';
 import type { WorkflowDeps } from '#workflow/deps.ts';
 import { type ActivityHandler, createActivityHandlers } from './activities.ts';
 import {
-  ACTIVITY_NAMES,
   type ActivityName,
+  ALL_ACTIVITY_NAMES,
   HTTP_START_NAME,
   HTTP_START_ROUTE,
   ORCHESTRATOR_NAME,
@@ -76,7 +76,7 @@ export function registerAzureApp(azure: AzureApp, schedule: string): void {
     handler: azure.timerStart,
   });
   df.app.orchestration(ORCHESTRATOR_NAME, azure.orchestrator);
-  for (const name of Object.values(ACTIVITY_NAMES)) {
+  for (const name of ALL_ACTIVITY_NAMES) {
     df.app.activity(name, { handler: azure.activities[name] });
   }
 }

@@ -12,6 +12,17 @@ import { z } from 'zod';
 import type { RunOutcome } from '#core/report.ts';
 import type { RunContext } from '#workflow/contracts.ts';
 import { runContextSchema } from '#workflow/schemas.ts';
+import {
+  ALERT,
+  AUDIT,
+  COLLECT_NODE,
+  MARK_UNREADABLE,
+  PROTECT,
+  RESOLVE,
+  SYNC,
+  VERIFY,
+  WORKFLOW_STEPS,
+} from '#workflow/steps/index.ts';
 
 export const ORCHESTRATOR_NAME = 'hsmSentinelRun';
 export const HTTP_START_NAME = 'hsmSentinelHttpStart';
@@ -19,17 +30,21 @@ export const TIMER_START_NAME = 'hsmSentinelSchedule';
 /** `POST /api/<route>` starts a runbook run. */
 export const HTTP_START_ROUTE = 'runs';
 
+/** The orchestrator's table: one activity per workflow step (src/workflow/steps/index.ts). */
 export const ACTIVITY_NAMES = {
-  resolve: 'hsmSentinelResolve',
-  collectNode: 'hsmSentinelCollectNode',
-  markUnreadable: 'hsmSentinelMarkUnreadable',
-  audit: 'hsmSentinelAudit',
-  sync: 'hsmSentinelSync',
-  verify: 'hsmSentinelVerify',
-  protect: 'hsmSentinelProtect',
-  alert: 'hsmSentinelAlert',
+  resolve: RESOLVE.activity,
+  collectNode: COLLECT_NODE.activity,
+  markUnreadable: MARK_UNREADABLE.activity,
+  audit: AUDIT.activity,
+  sync: SYNC.activity,
+  verify: VERIFY.activity,
+  protect: PROTECT.activity,
+  alert: ALERT.activity,
 } as const;
-export type ActivityName = (typeof ACTIVITY_NAMES)[keyof typeof ACTIVITY_NAMES];
+export type ActivityName = (typeof WORKFLOW_STEPS)[number]['activity'];
+
+/** Every activity the app registers: exactly the workflow's steps. */
+export const ALL_ACTIVITY_NAMES: readonly ActivityName[] = WORKFLOW_STEPS.map((step) => step.activity);
 
 export interface ActivityError {
   name: string;
@@ -52,18 +67,3 @@ export interface OrchestrationOutput {
 }
 
 export const orchestrationInputSchema = z.object({ context: runContextSchema });
-
-/** The runbook request body of `POST /api/runs`. */
-export const httpStartBodySchema = z.strictObject({
-  clusterId: z.string().min(1, 'clusterId is required'),
-  dryRun: z.boolean().optional(),
-  policy: z.record(z.string(), z.unknown()).optional(),
-});
-export type HttpStartBody = z.infer<typeof httpStartBodySchema>;
-
-/** zod issues as one line: `policy: expected object; dryRun: expected boolean`. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`)
-    .join('; ');
-}

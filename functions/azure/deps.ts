@@ -8,19 +8,17 @@ import { mkdirSync } from 'node:fs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AlertSink } from '#alerts/alert-sink.ts';
 import { SnsSink } from '#alerts/sns-sink.ts';
+import { StoreAlertMemory } from '#alerts/store-alert-memory.ts';
 import { ConfigurationError } from '#core/errors.ts';
-import type { Dialect } from '#core/model.ts';
-import { MgmtUtilDriver } from '#drivers/mgmt-util/mgmt-util-driver.ts';
-import type { NodeAccessDriver } from '#drivers/node-access-driver.ts';
+import { checkToolSettings, defaultTool, toolBindings, toolModule } from '#drivers/registry.ts';
 import { ArmClient } from '#providers/azure/arm-client.ts';
-import { BlobArtifactStore } from '#providers/azure/blob-artifact-store.ts';
 import { AzureCloudHsmBackupProvider } from '#providers/azure/cloud-hsm-backup.ts';
 import { AzureCloudHsmProvider } from '#providers/azure/cloud-hsm-provider.ts';
 import type { AccessTokenSource, FetchLike, Sleep } from '#providers/azure/http-retry.ts';
 import { credentialsSource } from '#providers/credentials.ts';
+import { BlobArtifactStore } from '#store/blob-artifact-store.ts';
 import { silentLogger, type WorkflowDeps } from '#workflow/deps.ts';
 import { type Env, optional, readWorkerSettings, SETTING_NAMES, type WorkerSettings } from './settings.ts';
-import { StoreAlertMemory } from './store-alert-memory.ts';
 
 export interface AzureDepsOptions {
   /** For ARM and Blob calls (default global fetch). */
@@ -45,13 +43,11 @@ export function buildAzureDeps(env: Env, options: AzureDepsOptions = {}): Workfl
   const arm = new ArmClient(io);
   const over = options.deps ?? {};
   const store = over.store ?? new BlobArtifactStore({ containerUrl: settings.artifactContainerUrl, ...io });
+  const tool = settings.tool ? toolModule(settings.tool) : defaultTool('azure');
   return {
-    provider: new AzureCloudHsmProvider({ arm, clock }),
-    driverFor: over.driverFor ?? azureDriver(settings),
-    credentials: credentialsSource(
-      { from: 'env', ...settings.credentials, userType: 'CO' },
-      env as NodeJS.ProcessEnv,
-    ),
+    provider: new AzureCloudHsmProvider({ arm, tool, clock }),
+    tool: over.tool ?? azureTools(settings, env),
+    credentials: credentialsSource({ from: 'env', ...settings.credentials }, env as NodeJS.ProcessEnv),
     store,
     backup: new AzureCloudHsmBackupProvider({
       arm,
@@ -65,7 +61,6 @@ export function buildAzureDeps(env: Env, options: AzureDepsOptions = {}): Workfl
     alerts: over.alerts ?? snsSink(settings, env),
     alertMemory: new StoreAlertMemory(store),
     alertWindowMs: settings.alertWindowMs,
-    keyDetails: settings.keyDetails,
     clock,
     log: silentLogger,
     ...over,
@@ -73,24 +68,15 @@ export function buildAzureDeps(env: Env, options: AzureDepsOptions = {}): Workfl
 }
 
 /**
- * The Azure dialect of the mgmt-util driver, spawning the vendor's azcloudhsm_mgmt_util. Its
+ * The tools, reading their settings (binary path, options) from the app settings. Key details
+ * are read unless KEY_DETAILS says otherwise: Azure's runbook checks owner and sharing. The
  * work folder (per-call config files) is created here: a fresh instance has none.
  */
-function azureDriver(settings: WorkerSettings): (dialect: Dialect) => NodeAccessDriver {
-  mkdirSync(settings.mgmtUtil.workDir, { recursive: true, mode: 0o700 });
-  const driver = new MgmtUtilDriver({
-    dialect: 'azure',
-    command: [settings.mgmtUtil.path],
-    workDir: settings.mgmtUtil.workDir,
-  });
-  return (dialect) => {
-    if (dialect !== 'azure') {
-      throw new ConfigurationError(
-        `this Functions app drives Azure Cloud HSM only; a run asked for '${dialect}'`,
-      );
-    }
-    return driver;
-  };
+function azureTools(settings: WorkerSettings, env: Env): WorkflowDeps['tool'] {
+  mkdirSync(settings.toolWorkDir, { recursive: true, mode: 0o700 });
+  const toolSettings = { ...env, KEY_DETAILS: optional(env, 'KEY_DETAILS') ?? 'true' };
+  checkToolSettings(toolSettings);
+  return toolBindings({ settings: toolSettings, workDir: settings.toolWorkDir });
 }
 
 /**

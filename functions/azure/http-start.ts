@@ -1,15 +1,15 @@
 /**
- * `POST /api/runs` (function key): a runbook start. Body `{clusterId, dryRun?, policy?}`.
- * 400 with the reason for a bad body; 409 naming the running instance when the cluster has
- * one; 202 with the Durable status-check response when started.
+ * `POST /api/runs` (function key): a runbook start. The body is the runbook request every
+ * entry takes (src/workflow/triggers/runbook-request.ts): `{clusterId, dryRun?, policy?,
+ * requestedBy?, requestId?}`. 400 with the reason for a bad body; 409 naming the running
+ * instance when the cluster has one; 200 for a retried request (same requestId, or the same
+ * invocation); 202 with the Durable status-check response when started.
  */
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { HsmSentinelError, InvalidInputError } from '#core/errors.ts';
-import { resolvePolicy } from '#core/policy.ts';
-import { parseClusterId, sameClusterId } from '#providers/azure/cluster-id.ts';
-import { describeIssues, httpStartBodySchema } from './contracts.ts';
+import { fromRunbookRequest } from '#workflow/triggers/runbook-request.ts';
 import type { RunSettings } from './settings.ts';
-import { newRunContext, type RunStarterClient, startUnlessRunning } from './start-run.ts';
+import { type RunStarterClient, runContextOf, startUnlessRunning, triggerDefaults } from './start-run.ts';
 
 export interface StarterOptions {
   /** The run settings, read once per process. */
@@ -29,51 +29,49 @@ export function createHttpStart(options: StarterOptions): HttpHandler {
       context.error(`configuration: ${(error as Error).message}`);
       return json(500, { error: `the Functions app is misconfigured: ${(error as Error).message}` });
     }
-    let body: { clusterId: string; dryRun?: boolean; policy?: Record<string, unknown> };
-    let policy: RunSettings['policy'];
-    let clusterId: string;
+    let run: ReturnType<typeof fromRunbookRequest>;
     try {
-      body = await readBody(request);
-      clusterId = parseClusterId(body.clusterId).id;
-      const configured = settings.clusterIds.find((id) => sameClusterId(id, clusterId));
-      if (!configured) {
-        throw new InvalidInputError(
-          `cluster ${clusterId} is not one this app looks after (HSM_SENTINEL_CLUSTER_IDS): add it there first`,
-        );
-      }
-      clusterId = configured;
-      policy = resolvePolicy(
-        { ...(body.policy ?? {}), ...(body.dryRun === undefined ? {} : { dryRun: body.dryRun }) },
-        settings.policy,
+      const body = await readBody(request);
+      const who = request.headers.get('x-ms-client-principal-name');
+      run = fromRunbookRequest(
+        { ...body, ...(who ? { requestedBy: who } : {}) },
+        triggerDefaults(settings),
+        context.invocationId,
       );
     } catch (error) {
       if (error instanceof InvalidInputError) return json(400, { error: error.message });
       throw error;
     }
-    const who = request.headers.get('x-ms-client-principal-name') ?? 'a function-key holder';
-    const runContext = newRunContext(
-      clusterId,
-      policy,
-      { kind: 'runbook', detail: `HTTP ${context.invocationId} by ${who}` },
-      clock(),
-    );
+    const runContext = runContextOf(run, clock());
+    const clusterId = run.clusterId;
     try {
       const client = options.clientFor(context);
       const outcome = await startUnlessRunning(client, runContext);
-      if (!outcome.started) {
-        context.warn(
-          `run for ${clusterId} not started: instance ${outcome.instanceId} is ${outcome.runtimeStatus}`,
+      if (outcome.started) {
+        context.info(`started run ${runContext.runId} as instance ${outcome.instanceId}`);
+        return client.createCheckStatusResponse(request, outcome.instanceId);
+      }
+      if (outcome.reason === 'duplicate') {
+        context.info(
+          `run ${runContext.runId} was started before (instance ${outcome.instanceId}): duplicate`,
         );
-        return json(409, {
-          error: `a run of cluster ${clusterId} is already ${outcome.runtimeStatus}: instance ${outcome.instanceId}${
-            outcome.since ? ` (since ${outcome.since})` : ''
-          }; wait for it to finish`,
+        return json(200, {
+          duplicate: true,
+          runId: runContext.runId,
           instanceId: outcome.instanceId,
           runtimeStatus: outcome.runtimeStatus,
         });
       }
-      context.info(`started run ${runContext.runId} as instance ${outcome.instanceId}`);
-      return client.createCheckStatusResponse(request, outcome.instanceId);
+      context.warn(
+        `run for ${clusterId} not started: instance ${outcome.instanceId} is ${outcome.runtimeStatus}`,
+      );
+      return json(409, {
+        error: `a run of cluster ${clusterId} is already ${outcome.runtimeStatus}: instance ${outcome.instanceId}${
+          outcome.since ? ` (since ${outcome.since})` : ''
+        }; wait for it to finish`,
+        instanceId: outcome.instanceId,
+        runtimeStatus: outcome.runtimeStatus,
+      });
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       context.error(`could not start the run of ${clusterId}: ${err.name}: ${err.message}`);
@@ -83,11 +81,7 @@ export function createHttpStart(options: StarterOptions): HttpHandler {
   };
 }
 
-async function readBody(request: HttpRequest): Promise<{
-  clusterId: string;
-  dryRun?: boolean;
-  policy?: Record<string, unknown>;
-}> {
+async function readBody(request: HttpRequest): Promise<Record<string, unknown>> {
   const text = await request.text();
   if (text.trim() === '') {
     throw new InvalidInputError(
@@ -102,15 +96,10 @@ async function readBody(request: HttpRequest): Promise<{
       'the body is not JSON: send {"clusterId": "<ARM id>", "dryRun"?: true, "policy"?: {…}}',
     );
   }
-  const parsed = httpStartBodySchema.safeParse(value);
-  if (!parsed.success)
-    throw new InvalidInputError(`the body is not a run request: ${describeIssues(parsed.error)}`);
-  const out: { clusterId: string; dryRun?: boolean; policy?: Record<string, unknown> } = {
-    clusterId: parsed.data.clusterId,
-  };
-  if (parsed.data.dryRun !== undefined) out.dryRun = parsed.data.dryRun;
-  if (parsed.data.policy !== undefined) out.policy = parsed.data.policy;
-  return out;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidInputError('the body must be a JSON object {"clusterId": "<ARM id>", …}');
+  }
+  return value as Record<string, unknown>;
 }
 
 function json(status: number, body: unknown): HttpResponseInit {

@@ -24,12 +24,12 @@ import type {
   VerifyOutput,
 } from '#workflow/contracts.ts';
 import { COLLECT_RETRY, isRetryable, RESOLVE_RETRY, type RetryRule } from '#workflow/retry-policy.ts';
+import { describeIssues } from '#workflow/zod-issues.ts';
 import {
   ACTIVITY_NAMES,
   type ActivityError,
   type ActivityName,
   type ActivityResult,
-  describeIssues,
   type OrchestrationInput,
   type OrchestrationOutput,
   orchestrationInputSchema,

@@ -10,8 +10,9 @@ import { DEFAULT_POLICY, type Policy } from '#core/model.ts';
 import { resolvePolicy } from '#core/policy.ts';
 import { BACKUP_MODES, type BackupMode } from '#providers/azure/cloud-hsm-backup.ts';
 import { parseClusterId } from '#providers/azure/cluster-id.ts';
+import { type Env, settingsReader } from '#workflow/settings.ts';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 export const SETTING_NAMES = {
   clusterIds: 'HSM_SENTINEL_CLUSTER_IDS',
@@ -26,9 +27,9 @@ export const SETTING_NAMES = {
   alertWindowHours: 'ALERT_WINDOW_HOURS',
   coUser: 'HSM_CO_USER',
   coPassword: 'HSM_CO_PASSWORD',
-  mgmtUtilPath: 'MGMT_UTIL_PATH',
-  mgmtUtilWorkDir: 'MGMT_UTIL_WORKDIR',
-  keyDetails: 'KEY_DETAILS',
+  versionOfPassword: 'HSM_CO_PASSWORD_VERSION',
+  tool: 'HSM_SENTINEL_TOOL',
+  toolWorkDir: 'MGMT_UTIL_WORKDIR',
 } as const;
 
 /** Under host.json's functionTimeout of 00:30:00, with a minute for the rest of the activity. */
@@ -36,7 +37,6 @@ export const MAX_BACKUP_POLL_SECONDS = 29 * 60;
 
 /** Every 6 hours, on the hour (NCRONTAB: second minute hour day month day-of-week). */
 export const DEFAULT_SCHEDULE = '0 0 */6 * * *';
-export const DEFAULT_MGMT_UTIL_PATH = '/opt/azurecloudhsm/bin/azcloudhsm_mgmt_util';
 
 /** What the starters (timer, HTTP) need: which clusters, when, under which policy. */
 export interface RunSettings {
@@ -57,9 +57,11 @@ export interface WorkerSettings {
   alertTopicArn: string;
   alertWindowMs: number;
   /** Names of the settings holding the CO user and password (read at each login, never kept). */
-  credentials: { usernameVariable: string; passwordVariable: string };
-  mgmtUtil: { path: string; workDir: string };
-  keyDetails: boolean;
+  credentials: { usernameVariable: string; passwordVariable: string; versionVariable: string };
+  /** A tool id that overrides the registry's default for Azure; null: the default. */
+  tool: string | null;
+  /** Where the tool writes its per-call config files. */
+  toolWorkDir: string;
 }
 
 export function readRunSettings(env: Env): RunSettings {
@@ -95,12 +97,13 @@ export function readWorkerSettings(env: Env): WorkerSettings {
     },
     alertTopicArn: readTopicArn(env),
     alertWindowMs: readInt(env, SETTING_NAMES.alertWindowHours, 24, 0, 24 * 30) * 3600 * 1000,
-    credentials: { usernameVariable: SETTING_NAMES.coUser, passwordVariable: SETTING_NAMES.coPassword },
-    mgmtUtil: {
-      path: optional(env, SETTING_NAMES.mgmtUtilPath) ?? DEFAULT_MGMT_UTIL_PATH,
-      workDir: optional(env, SETTING_NAMES.mgmtUtilWorkDir) ?? join(tmpdir(), 'hsm-sentinel'),
+    credentials: {
+      usernameVariable: SETTING_NAMES.coUser,
+      passwordVariable: SETTING_NAMES.coPassword,
+      versionVariable: SETTING_NAMES.versionOfPassword,
     },
-    keyDetails: readBool(env, SETTING_NAMES.keyDetails, true),
+    tool: optional(env, SETTING_NAMES.tool),
+    toolWorkDir: optional(env, SETTING_NAMES.toolWorkDir) ?? join(tmpdir(), 'hsm-sentinel'),
   };
 }
 
@@ -173,40 +176,20 @@ function readTopicArn(env: Env): string {
   return value;
 }
 
+const reader = (env: Env) => settingsReader(env, 'app setting');
+
 export function required(env: Env, name: string, meaning: string): string {
-  const value = optional(env, name);
-  if (value === null) throw new ConfigurationError(`app setting ${name} is not set: ${meaning}`);
-  return value;
+  return reader(env).required(name, meaning);
 }
 
 export function optional(env: Env, name: string): string | null {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? null : value;
+  return reader(env).optional(name);
 }
 
 export function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, name);
-  if (raw === null) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    throw new ConfigurationError(`app setting ${name}: '${raw}' is not a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
-
-export function readBool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = optional(env, name);
-  if (raw === null) return fallback;
-  if (/^(true|1|yes)$/i.test(raw)) return true;
-  if (/^(false|0|no)$/i.test(raw)) return false;
-  throw new ConfigurationError(`app setting ${name}: '${raw}' is not true or false`);
+  return reader(env).number(name, fallback, { min, max, integer: true });
 }
 
 export function readEnum<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
-  const raw = optional(env, name);
-  if (raw === null) return fallback;
-  if (!(values as readonly string[]).includes(raw)) {
-    throw new ConfigurationError(`app setting ${name}: '${raw}' is not one of ${values.join(', ')}`);
-  }
-  return raw as T;
+  return reader(env).oneOf(name, values, fallback);
 }

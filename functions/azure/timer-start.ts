@@ -6,8 +6,9 @@
  */
 import type { InvocationContext, Timer, TimerHandler } from '@azure/functions';
 import { TransportError } from '#core/errors.ts';
+import { scheduledRuns } from '#workflow/triggers/schedule.ts';
 import type { StarterOptions } from './http-start.ts';
-import { newRunContext, type StartOutcome, startUnlessRunning } from './start-run.ts';
+import { runContextOf, type StartOutcome, startUnlessRunning, triggerDefaults } from './start-run.ts';
 
 export interface TimerStartResult {
   started: string[];
@@ -22,11 +23,15 @@ export function createTimerStart(options: StarterOptions): TimerHandler {
     const client = options.clientFor(context);
     const result: TimerStartResult = { started: [], skipped: [], failed: [] };
     const detail = `schedule ${settings.schedule}${timer.isPastDue ? ' (past due)' : ''}`;
-    for (const clusterId of settings.clusterIds) {
+    const now = clock();
+    // One firing is one set of runs: a firing delivered twice within its minute is a duplicate
+    // (the Timer gives the previous and next occurrence, not this one).
+    const firedAt = `timer ${now.toISOString().slice(0, 16)}`;
+    for (const run of scheduledRuns(triggerDefaults(settings), detail, firedAt).runs) {
+      const clusterId = run.clusterId;
       let outcome: StartOutcome;
       try {
-        const runContext = newRunContext(clusterId, settings.policy, { kind: 'schedule', detail }, clock());
-        outcome = await startUnlessRunning(client, runContext);
+        outcome = await startUnlessRunning(client, runContextOf(run, now));
       } catch (error) {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         context.error(`could not start the scheduled run of ${clusterId}: ${message}`);
@@ -41,7 +46,7 @@ export function createTimerStart(options: StarterOptions): TimerHandler {
       } else {
         context.warn(
           `scheduled run of ${clusterId} not started: instance ${outcome.instanceId} is ${outcome.runtimeStatus}${
-            outcome.since ? ` since ${outcome.since}` : ''
+            outcome.reason === 'busy' && outcome.since ? ` since ${outcome.since}` : ''
           }`,
         );
         result.skipped.push({

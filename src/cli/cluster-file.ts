@@ -1,11 +1,14 @@
 /**
  * The cluster file of `audit` / `sync`: which nodes, which tool, where the credentials come
  * from. Credentials are named (an environment variable or a file), never given inline.
+ * `tool` is a registry id (src/drivers/registry.ts); the older `"dialect": "aws" | "azure"`
+ * still names the mgmt-util tools. `command` (or `util`) is the program to run, `toolSettings`
+ * the tool's own settings by name (see `hsm-sentinel audit --help`).
  *
  * {
  *   "clusterId": "prod-hsm",
- *   "dialect": "aws",
- *   "util": ["/opt/cloudhsm/bin/cloudhsm_mgmt_util"],
+ *   "tool": "mgmt-util-aws",
+ *   "command": ["/opt/cloudhsm/bin/cloudhsm_mgmt_util"],
  *   "nodes": [{ "nodeId": "hsm-abc", "address": "10.0.2.9" }, { "nodeId": "hsm-def", "address": "10.0.3.11" }],
  *   "credentials": { "from": "env", "passwordVariable": "HSM_CO_PASSWORD", "usernameVariable": "HSM_CO_USER" },
  *   "operatorConfig": "/opt/cloudhsm/etc/cloudhsm_mgmt_util.cfg",
@@ -17,8 +20,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidInputError } from '#core/errors.ts';
-import { DIALECTS } from '#core/model.ts';
-import { readOperatorConfig } from '#drivers/mgmt-util/config.ts';
+import { toolIds, toolModule } from '#drivers/registry.ts';
+import type { ToolModule } from '#drivers/tool-module.ts';
 import { credentialsSource } from '#providers/credentials.ts';
 import { NoBackupProvider } from '#providers/static/no-backup.ts';
 import { StaticClusterProvider } from '#providers/static/static-provider.ts';
@@ -30,7 +33,8 @@ import { localDeps } from './local-deps.ts';
 const nodeSchema = z.strictObject({
   nodeId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'letters, digits and . _ : - only'),
   address: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'an IP address or host name'),
-  port: z.number().int().min(1).max(65535).default(2225),
+  /** Default: the tool's port. */
+  port: z.number().int().min(1).max(65535).optional(),
 });
 
 const credentialsSchema = z.discriminatedUnion('from', [
@@ -38,15 +42,32 @@ const credentialsSchema = z.discriminatedUnion('from', [
     from: z.literal('env'),
     passwordVariable: z.string().min(1),
     usernameVariable: z.string().min(1).optional(),
-    userType: z.enum(['CO', 'PCO']).optional(),
+    role: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z_-]{0,31}$/)
+      .optional(),
+    userType: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z_-]{0,31}$/)
+      .optional(),
+    versionVariable: z.string().min(1).optional(),
   }),
   z.strictObject({ from: z.literal('file'), path: z.string().min(1) }),
 ]);
 
+/** The mgmt-util tools by their older cluster-file name. */
+const DIALECT_TOOLS = { aws: 'mgmt-util-aws', azure: 'mgmt-util-azure' } as const;
+
 export const clusterFileSchema = z.strictObject({
   clusterId: z.string().min(1).max(128),
-  dialect: z.enum(DIALECTS),
-  util: z.array(z.string().min(1)).min(1),
+  tool: z
+    .string()
+    .refine((id) => toolIds().includes(id), `expected one of ${toolIds().join(', ')}`)
+    .optional(),
+  dialect: z.enum(['aws', 'azure']).optional(),
+  command: z.array(z.string().min(1)).min(1).optional(),
+  util: z.array(z.string().min(1)).min(1).optional(),
+  toolSettings: z.record(z.string(), z.string()).optional(),
   nodes: z
     .array(nodeSchema)
     .min(1)
@@ -59,7 +80,12 @@ export const clusterFileSchema = z.strictObject({
   reportDir: z.string().min(1).default('.runs'),
 });
 
-export type ClusterFile = z.infer<typeof clusterFileSchema>;
+type ClusterFileText = z.infer<typeof clusterFileSchema>;
+
+export type ClusterFile = Omit<ClusterFileText, 'dialect' | 'util' | 'tool' | 'command'> & {
+  tool: ToolModule;
+  command: string[] | null;
+};
 
 /** Reads and validates a cluster file; relative paths in it are taken from the file's folder. */
 export async function loadClusterFile(path: string): Promise<ClusterFile> {
@@ -79,9 +105,19 @@ export async function loadClusterFile(path: string): Promise<ClusterFile> {
     throw new InvalidInputError(`cluster file ${path}: ${where}: ${issue?.message ?? 'invalid'}`);
   }
   const base = dirname(resolve(path));
-  const file = result.data;
+  const { dialect, util, tool, command, ...file } = result.data;
+  const toolId = tool ?? (dialect ? DIALECT_TOOLS[dialect] : undefined);
+  if (toolId === undefined) {
+    throw new InvalidInputError(`cluster file ${path}: tool: required (one of ${toolIds().join(', ')})`);
+  }
   return {
     ...file,
+    tool: toolModule(toolId),
+    command: command ?? util ?? null,
+    // The older `userType` is the role.
+    ...(file.credentials.from === 'env' && file.credentials.userType && !file.credentials.role
+      ? { credentials: { ...file.credentials, role: file.credentials.userType } }
+      : {}),
     reportDir: resolve(base, file.reportDir),
     ...(file.operatorConfig ? { operatorConfig: resolve(base, file.operatorConfig) } : {}),
     ...(file.credentials.from === 'file'
@@ -96,16 +132,17 @@ export function depsForClusterFile(file: ClusterFile, io: CliIo, verbose: boolea
     provider: new StaticClusterProvider({
       clusterId: file.clusterId,
       provider: 'file',
-      dialect: file.dialect,
-      nodes: () => file.nodes.map((n) => ({ ...n, state: 'ACTIVE' as const })),
+      tool: file.tool.id,
+      nodes: () =>
+        file.nodes.map((n) => ({ ...n, port: n.port ?? file.tool.port, state: 'ACTIVE' as const })),
       operatorConfigAddresses: () => operatorAddresses(file),
     }),
-    dialect: file.dialect,
-    utilCommand: file.util,
+    tool: file.tool.id,
+    ...(file.command ? { toolCommand: file.command } : {}),
+    toolSettings: { ...io.env, KEY_DETAILS: String(file.keyDetails), ...file.toolSettings },
     credentials: credentialsSource(file.credentials, io.env),
     backup: new NoBackupProvider(),
     reportDir: file.reportDir,
-    keyDetails: file.keyDetails,
     ...(verbose ? { log: jsonLineLogger(io.stderr) } : {}),
   });
 }
@@ -118,5 +155,5 @@ async function operatorAddresses(file: ClusterFile): Promise<string[] | null> {
   } catch (cause) {
     throw new InvalidInputError(`operatorConfig ${file.operatorConfig} cannot be read`, { cause });
   }
-  return readOperatorConfig(text, file.dialect);
+  return file.tool.operatorConfigAddresses(text);
 }

@@ -3,7 +3,11 @@
  * every Task bound to the step the Lambda runs, with progress printed as states run.
  */
 import { relative } from 'node:path';
+import { buildAlert } from '#core/alert.ts';
+import type { ToolId } from '#core/model.ts';
+import { renderReport } from '#core/render-report.ts';
 import type { RunReport } from '#core/report.ts';
+import type { Runbook } from '#core/tool-rules.ts';
 import type { RunContext } from '#workflow/contracts.ts';
 import type { WorkflowDeps } from '#workflow/deps.ts';
 import {
@@ -48,4 +52,12 @@ function progress(event: LocalStateEvent, write: (text: string) => void): void {
     write(`${indent}  ! ${where}: retry ${event.attempt ?? ''} after ${event.error ?? 'error'}\n`);
   else if (event.kind === 'caught') write(`${indent}  ! ${where}: caught ${event.error ?? 'error'}\n`);
   else if (event.kind === 'failed') write(`${indent}  x ${where}: ${event.error ?? 'failed'}\n`);
+}
+
+/** The runbook of a tool by id: the local deps' binding, or (for a remote run) the registry's text. */
+export type RunbookLookup = (tool: ToolId) => Runbook;
+
+/** The text report of a run, with the alert its tool's runbook fills in. */
+export function reportText(report: RunReport, runbookOf: RunbookLookup): string {
+  return renderReport(report, buildAlert(report, report.tool ? runbookOf(report.tool) : null));
 }

@@ -2,9 +2,9 @@
  * The alert of a run: one structured message per run and cluster that says what is at risk,
  * where, and the exact commands to fix it. Pure; the sinks (SNS, console) live in src/alerts.
  */
-import type { ObjectFinding, Severity } from './model.ts';
+import type { ClusterNode, ObjectFinding, Severity } from './model.ts';
 import { outcomeOf, type RunReport } from './report.ts';
-import { inspectCommands, repairCommands } from './runbook.ts';
+import type { Runbook } from './tool-rules.ts';
 
 export const ALERT_CATEGORIES = [
   'run-failed',
@@ -42,10 +42,13 @@ export interface Alert {
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
-/** Null when the run has nothing a human needs to hear about. */
-export function buildAlert(report: RunReport): Alert | null {
+/**
+ * Null when the run has nothing a human needs to hear about. `runbook` is the cluster's
+ * tool's: the commands in the alert are the ones that tool takes.
+ */
+export function buildAlert(report: RunReport, runbook: Runbook | null): Alert | null {
   const conditions = new Map<AlertItem, string>();
-  const items = alertItems(report, (item, condition) => {
+  const items = alertItems(report, runbook, (item, condition) => {
     conditions.set(item, condition);
     return item;
   });
@@ -64,7 +67,7 @@ export function buildAlert(report: RunReport): Alert | null {
     100,
   );
   const summary = [
-    `Cluster ${report.clusterId} (${report.provider}, ${report.dialect}), run ${report.runId}: ${outcome}.`,
+    `Cluster ${report.clusterId} (${report.provider}, ${report.tool ?? 'tool unknown'}), run ${report.runId}: ${outcome}.`,
     ...items.map((item) => `- [${item.severity}] ${item.message}`),
   ].join('\n');
   const unresolved = items
@@ -85,7 +88,11 @@ export function buildAlert(report: RunReport): Alert | null {
 }
 
 /** `tag` records an item's stable condition (status, node kind, backup state) for the dedup key. */
-function alertItems(report: RunReport, tag: (item: AlertItem, condition: string) => AlertItem): AlertItem[] {
+function alertItems(
+  report: RunReport,
+  given: Runbook | null,
+  tag: (item: AlertItem, condition: string) => AlertItem,
+): AlertItem[] {
   const items: AlertItem[] = [];
   if (report.failure) {
     const failure = report.failure;
@@ -106,7 +113,8 @@ function alertItems(report: RunReport, tag: (item: AlertItem, condition: string)
   const before = report.before;
   const final = report.after ?? before;
   if (!before || !final) return items;
-  const serverOf = (nodeId: string) => before.nodeIds.indexOf(nodeId);
+  const nodes: readonly ClusterNode[] = report.cluster?.nodes ?? before.nodeIds.map(placeholderNode);
+  const runbook = given ?? NO_RUNBOOK;
   const finalById = new Map(final.objects.map((f) => [f.objectId, f]));
   const beforeById = new Map(before.objects.map((f) => [f.objectId, f]));
   // What the first read found, then what only the Verify read shows (a node read only then,
@@ -132,7 +140,7 @@ function alertItems(report: RunReport, tag: (item: AlertItem, condition: string)
             objectId: now.objectId,
             nodeIds: now.presentOn,
             message: `${now.label} is divergent, left untouched for a human: ${now.detail}`,
-            runbook: inspectCommands(report.dialect, now),
+            runbook: runbook.inspect(now, nodes),
           },
           'divergent',
         ),
@@ -147,7 +155,7 @@ function alertItems(report: RunReport, tag: (item: AlertItem, condition: string)
             objectId: now.objectId,
             nodeIds: now.missingOn,
             message: `${now.label} is still not on every node: ${now.detail}${skipNote(report, now.objectId)}`,
-            runbook: now.missingOn.length > 0 ? repairCommands(report.dialect, now, serverOf) : [],
+            runbook: adviceFor(now, runbook, nodes),
           },
           now.status,
         ),
@@ -165,8 +173,8 @@ function alertItems(report: RunReport, tag: (item: AlertItem, condition: string)
           nodeIds: [node.nodeId],
           message: `${node.nodeId}: ${node.kind}: ${node.detail}`,
           runbook: drift
-            ? ['rewrite the mgmt-util config from the cluster (hsm-sentinel writes its own each run)']
-            : [],
+            ? runbook.configDrift()
+            : (runbook.nodeFinding?.(node.kind, node.nodeId, nodes) ?? []),
         },
         node.kind,
       ),
@@ -179,8 +187,8 @@ function alertItems(report: RunReport, tag: (item: AlertItem, condition: string)
           category: 'unrecovered',
           severity: 'warning',
           objectId: result.action.objectId,
-          nodeIds: [result.action.targetNodeId],
-          message: `${result.action.command} ${result.action.numericId} to server ${result.action.targetServer} failed: ${result.detail}`,
+          nodeIds: result.action.targetNodeId === null ? [] : [result.action.targetNodeId],
+          message: `${result.action.description} failed: ${result.detail}`,
           runbook: [],
         },
         'sync-failed',
@@ -204,6 +212,26 @@ function alertItems(report: RunReport, tag: (item: AlertItem, condition: string)
     );
   }
   return items;
+}
+
+/**
+ * What to type for an object that is not on every node. While a node is unread its copy may
+ * be another variant: the advice is to read that node, never to copy.
+ */
+function adviceFor(finding: ObjectFinding, runbook: Runbook, nodes: readonly ClusterNode[]): string[] {
+  if (finding.unknownOn.length > 0)
+    return finding.unknownOn.flatMap((nodeId) => runbook.readNode(nodeId, nodes));
+  if (finding.missingOn.length === 0 && finding.uncertainOn.length === 0) return [];
+  return runbook.repair(finding, nodes);
+}
+
+/** A run whose tool is not known (a stored report without it): nothing to type. */
+const nothing = (): string[] => [];
+const NO_RUNBOOK: Runbook = { repair: nothing, inspect: nothing, readNode: nothing, configDrift: nothing };
+
+/** A report without its node list (an older report): the runbook still gets ids in order. */
+function placeholderNode(nodeId: string): ClusterNode {
+  return { nodeId, address: nodeId, port: 0, state: 'UNKNOWN' };
 }
 
 function repairedItem(found: ObjectFinding): AlertItem {

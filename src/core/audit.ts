@@ -1,38 +1,42 @@
 /**
  * Audit: from one inventory per node to the presence matrix and one finding per object.
- * Pure: no I/O. The rules (ARCHITECTURE.md, "Audit"):
+ * Pure: no I/O. The tool's rules say what an object is (identity, content, slot); the rules
+ * of the audit are the same for every tool (ARCHITECTURE.md, "Audit"):
  * - consistent: on every readable node, identical;
  * - missing: on some readable nodes, not all (repairable from a holder);
  * - single-node: on exactly one node of a cluster of 2 or more (at risk of loss);
  * - divergent: same identity, different content (never auto-repaired).
  * A node that could not be read is "unknown": it never counts as lacking an object.
  */
-import { keyContent, keyLabel, keyObjectId, userContent, userLabel, userObjectId } from './identity.ts';
 import type {
   AuditResult,
   ContentVariant,
+  InventoryObject,
   NodeFinding,
   NodeInventory,
   ObjectFinding,
   ObjectKind,
   ObjectStatus,
   PresenceMatrix,
-  ReadInventory,
   ResolvedCluster,
   Severity,
 } from './model.ts';
+import type { ObjectRules } from './tool-rules.ts';
 
 interface Holding {
   nodeId: string;
   /** null: this copy has no comparable content (e.g. key details not read). */
   content: string | null;
+  uncertain: boolean;
+  conflict: string | null;
 }
 
 interface ObjectAccumulator {
   kind: ObjectKind;
   objectId: string;
   label: string;
-  numericId: number;
+  ref: string;
+  slot: string | null;
   holdings: Holding[];
 }
 
@@ -43,16 +47,20 @@ const STATUS_SEVERITY: Record<ObjectStatus, Severity> = {
   divergent: 'critical',
 };
 
-export function audit(cluster: ResolvedCluster, inventories: readonly NodeInventory[]): AuditResult {
+export function audit(
+  cluster: ResolvedCluster,
+  inventories: readonly NodeInventory[],
+  rules: ObjectRules,
+): AuditResult {
   const nodeIds = cluster.nodes.map((node) => node.nodeId);
   const byNode = indexInventories(nodeIds, inventories);
   const readable = nodeIds.filter((id) => byNode.get(id)?.status === 'read');
   const unknown = nodeIds.filter((id) => !readable.includes(id));
 
-  const objects = collectObjects(nodeIds, byNode);
-  const findings = [...objects.values()]
-    .map((acc) => classify(acc, nodeIds, readable, unknown, byNode))
-    .sort(compareFindings);
+  const { objects, slots } = collectObjects(nodeIds, byNode, rules);
+  const findings: ObjectFinding[] = [];
+  for (const acc of objects.values()) findings.push(classify(acc, nodeIds, readable, unknown, slots));
+  findings.sort(compareFindings);
 
   const nodes = nodeFindings(cluster, byNode);
   const counts: Record<ObjectStatus, number> = { consistent: 0, missing: 0, 'single-node': 0, divergent: 0 };
@@ -73,9 +81,10 @@ function indexInventories(
   nodeIds: readonly string[],
   inventories: readonly NodeInventory[],
 ): Map<string, NodeInventory> {
+  const known = new Set(nodeIds);
   const byNode = new Map<string, NodeInventory>();
   for (const inventory of inventories) {
-    if (!nodeIds.includes(inventory.nodeId)) {
+    if (!known.has(inventory.nodeId)) {
       throw new TypeError(
         `audit: inventory for node '${inventory.nodeId}' which is not in the cluster (${nodeIds.join(', ')})`,
       );
@@ -88,30 +97,42 @@ function indexInventories(
   return byNode;
 }
 
+/** Every object by identity, and per node which object holds which slot. */
 function collectObjects(
   nodeIds: readonly string[],
   byNode: Map<string, NodeInventory>,
-): Map<string, ObjectAccumulator> {
+  rules: ObjectRules,
+): { objects: Map<string, ObjectAccumulator>; slots: Map<string, Map<string, InventoryObject>> } {
   const objects = new Map<string, ObjectAccumulator>();
-  const hold = (kind: ObjectKind, objectId: string, label: string, numericId: number, holding: Holding) => {
-    let acc = objects.get(objectId);
-    if (!acc) {
-      acc = { kind, objectId, label, numericId, holdings: [] };
-      objects.set(objectId, acc);
-    }
-    acc.holdings.push(holding);
-  };
+  const slots = new Map<string, Map<string, InventoryObject>>();
   for (const nodeId of nodeIds) {
     const inventory = byNode.get(nodeId);
     if (inventory?.status !== 'read') continue;
-    for (const user of inventory.users) {
-      hold('user', userObjectId(user), userLabel(user), user.userId, { nodeId, content: userContent(user) });
-    }
-    for (const key of inventory.keys) {
-      hold('key', keyObjectId(key), keyLabel(key), key.handle, { nodeId, content: keyContent(key) });
+    const held = new Map<string, InventoryObject>();
+    slots.set(nodeId, held);
+    for (const object of rules.objectsOf(inventory)) {
+      if (object.slot !== null) held.set(object.slot, object);
+      let acc = objects.get(object.id);
+      if (!acc) {
+        acc = {
+          kind: object.kind,
+          objectId: object.id,
+          label: object.label,
+          ref: object.ref,
+          slot: object.slot,
+          holdings: [],
+        };
+        objects.set(object.id, acc);
+      }
+      acc.holdings.push({
+        nodeId,
+        content: object.content,
+        uncertain: object.uncertain === true,
+        conflict: object.conflict ?? null,
+      });
     }
   }
-  return objects;
+  return { objects, slots };
 }
 
 function classify(
@@ -119,32 +140,36 @@ function classify(
   nodeIds: readonly string[],
   readable: readonly string[],
   unknown: readonly string[],
-  byNode: Map<string, NodeInventory>,
+  slots: Map<string, Map<string, InventoryObject>>,
 ): ObjectFinding {
-  const held = new Set(acc.holdings.map((h) => h.nodeId));
-  const presentOn = nodeIds.filter((id) => held.has(id));
-  const missingOn = readable.filter((id) => !held.has(id));
+  const certain = new Set(acc.holdings.filter((h) => !h.uncertain).map((h) => h.nodeId));
+  const uncertain = new Set(acc.holdings.filter((h) => h.uncertain).map((h) => h.nodeId));
+  const presentOn = nodeIds.filter((id) => certain.has(id));
+  const uncertainOn = nodeIds.filter((id) => uncertain.has(id));
+  const missingOn = readable.filter((id) => !certain.has(id) && !uncertain.has(id));
   const variants = groupVariants(acc.holdings);
-  const collisions = acc.kind === 'user' ? userIdCollisions(acc, missingOn, byNode) : [];
+  const conflicts = [...new Set(acc.holdings.flatMap((h) => (h.conflict === null ? [] : [h.conflict])))];
+  const collisions = slotCollisions(acc, missingOn, slots);
 
   let status: ObjectStatus;
-  if (variants.length > 1 || collisions.length > 0) status = 'divergent';
-  else if (missingOn.length === 0) status = 'consistent';
-  else if (presentOn.length === 1 && nodeIds.length >= 2) status = 'single-node';
+  if (variants.length > 1 || collisions.length > 0 || conflicts.length > 0) status = 'divergent';
+  else if (missingOn.length === 0 && uncertainOn.length === 0) status = 'consistent';
+  else if (presentOn.length === 1 && uncertainOn.length === 0 && nodeIds.length >= 2) status = 'single-node';
   else status = 'missing';
 
   return {
     kind: acc.kind,
     objectId: acc.objectId,
     label: acc.label,
-    numericId: acc.numericId,
+    ref: acc.ref,
     status,
     severity: STATUS_SEVERITY[status],
     presentOn,
     missingOn,
     unknownOn: [...unknown],
+    uncertainOn,
     variants,
-    detail: describe(status, presentOn, missingOn, unknown, variants, collisions),
+    detail: describe(status, { presentOn, missingOn, unknown, uncertainOn, variants, collisions, conflicts }),
   };
 }
 
@@ -162,54 +187,76 @@ function groupVariants(holdings: readonly Holding[]): ContentVariant[] {
 }
 
 /**
- * syncUser keeps the user id. If a node that lacks the user already uses that id for a
- * different user, copying would collide: a human must decide, so it counts as divergent.
+ * A copy keeps the object's slot (syncUser keeps the user id). If a node that lacks the
+ * object already uses that slot for another object, copying would collide: a human decides.
  */
-function userIdCollisions(
+function slotCollisions(
   acc: ObjectAccumulator,
   missingOn: readonly string[],
-  byNode: Map<string, NodeInventory>,
+  slots: Map<string, Map<string, InventoryObject>>,
 ): string[] {
+  if (acc.slot === null) return [];
   const collisions: string[] = [];
   for (const nodeId of missingOn) {
-    const inventory = byNode.get(nodeId) as ReadInventory;
-    const other = inventory.users.find((u) => u.userId === acc.numericId);
-    if (other) collisions.push(`user id ${acc.numericId} is '${other.username}' on ${nodeId}`);
+    const other = slots.get(nodeId)?.get(acc.slot);
+    if (other && other.id !== acc.objectId) collisions.push(`${acc.slot} is ${other.label} on ${nodeId}`);
   }
   return collisions;
 }
 
-function describe(
-  status: ObjectStatus,
-  presentOn: readonly string[],
-  missingOn: readonly string[],
-  unknown: readonly string[],
-  variants: readonly ContentVariant[],
-  collisions: readonly string[],
-): string {
-  const unknownNote = unknown.length > 0 ? `; contents of ${unknown.join(', ')} unknown` : '';
+interface Placement {
+  presentOn: readonly string[];
+  missingOn: readonly string[];
+  unknown: readonly string[];
+  uncertainOn: readonly string[];
+  variants: readonly ContentVariant[];
+  collisions: readonly string[];
+  conflicts: readonly string[];
+}
+
+function describe(status: ObjectStatus, p: Placement): string {
+  // While a node is unread its copy may be another variant: say so, and that it comes first.
+  const unknownNote =
+    p.unknown.length > 0
+      ? `; unknown on ${p.unknown.join(', ')} (not read: read ${p.unknown.length > 1 ? 'them' : 'it'} before copying anything)`
+      : '';
+  const uncertainNote =
+    p.uncertainOn.length > 0
+      ? `on some of ${p.uncertainOn.join(', ')} only (the tool reports partial coverage without saying which)`
+      : '';
   switch (status) {
     case 'consistent':
-      return `on every readable node (${presentOn.join(', ')})${unknownNote}`;
+      return `on every readable node (${p.presentOn.join(', ')})${unknownNote}`;
     case 'missing':
-      return `on ${presentOn.join(', ')}; missing on ${missingOn.join(', ')}${unknownNote}`;
+      if (p.uncertainOn.length > 0) return `${uncertainNote}${unknownNote}`;
+      return `on ${p.presentOn.join(', ')}; missing on ${p.missingOn.join(', ')}${unknownNote}`;
     case 'single-node':
-      return `only on ${presentOn[0]}: lost for good if that node fails; missing on ${missingOn.join(', ')}${unknownNote}`;
+      return p.unknown.length > 0
+        ? `on ${p.presentOn[0]}, missing on ${p.missingOn.join(', ') || 'no other readable node'}${unknownNote}: at risk if ${p.presentOn[0]} fails`
+        : `only on ${p.presentOn[0]}: lost for good if that node fails; missing on ${p.missingOn.join(', ')}`;
     case 'divergent': {
-      const parts = variants.map((v) => `${v.content} on ${v.nodeIds.join(', ')}`);
-      return `same identity, different content: ${[...parts, ...collisions].join('; ')}${unknownNote}`;
+      const parts =
+        p.variants.length > 1 ? p.variants.map((v) => `${v.content} on ${v.nodeIds.join(', ')}`) : [];
+      return `same identity, different content: ${[...parts, ...p.collisions, ...p.conflicts].join('; ')}${unknownNote}`;
     }
   }
 }
 
 const KIND_ORDER: Record<ObjectKind, number> = { user: 0, key: 1 };
 
+/** Users before keys (a key copied to a node that lacks its owner cannot be inserted), then by id. */
 function compareFindings(a: ObjectFinding, b: ObjectFinding): number {
   return (
-    KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
-    a.numericId - b.numericId ||
-    a.objectId.localeCompare(b.objectId)
+    KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || compareIds(a.ref, b.ref) || compareIds(a.objectId, b.objectId)
   );
+}
+
+/** Numeric references in numeric order (key 9 before key 10), others in code-unit order. */
+function compareIds(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  if (a !== '' && b !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function nodeFindings(cluster: ResolvedCluster, byNode: Map<string, NodeInventory>): NodeFinding[] {
@@ -223,13 +270,21 @@ function nodeFindings(cluster: ResolvedCluster, byNode: Map<string, NodeInventor
         severity: 'warning',
         detail: 'no inventory was collected',
       });
-    } else if (inventory.status === 'unreadable') {
+      continue;
+    }
+    if (inventory.status === 'unreadable') {
       findings.push({
         nodeId: node.nodeId,
         kind: inventory.reason,
-        severity: inventory.reason === 'login-failed' ? 'critical' : 'warning',
+        severity:
+          inventory.reason === 'login-failed' || inventory.reason === 'login-refused-by-guard'
+            ? 'critical'
+            : 'warning',
         detail: inventory.detail,
       });
+    }
+    for (const note of inventory.notes ?? []) {
+      findings.push({ nodeId: node.nodeId, kind: note.kind, severity: note.severity, detail: note.detail });
     }
   }
   const drift = cluster.configDrift;
@@ -239,7 +294,7 @@ function nodeFindings(cluster: ResolvedCluster, byNode: Map<string, NodeInventor
         nodeId,
         kind: 'absent-from-config',
         severity: 'warning',
-        detail: 'the operator mgmt-util config does not list this node: commands typed there miss it',
+        detail: "the operator's tool config does not list this node: commands typed there miss it",
       });
     }
     for (const address of drift.unknownInConfig) {
@@ -247,7 +302,7 @@ function nodeFindings(cluster: ResolvedCluster, byNode: Map<string, NodeInventor
         nodeId: address,
         kind: 'unknown-in-config',
         severity: 'warning',
-        detail: 'the operator mgmt-util config lists an address that is not a node of the cluster',
+        detail: "the operator's tool config lists an address that is not a node of the cluster",
       });
     }
   }
@@ -258,18 +313,25 @@ function buildMatrix(nodeIds: readonly string[], findings: readonly ObjectFindin
   const rows = findings.map((finding) => {
     const unknown = new Set(finding.unknownOn);
     const present = new Set(finding.presentOn);
+    const uncertain = new Set(finding.uncertainOn);
     return {
       objectId: finding.objectId,
+      kind: finding.kind,
       label: finding.label,
-      cells: nodeIds.map((nodeId) => cellFor(finding, nodeId, unknown, present)),
+      cells: nodeIds.map((nodeId) => cellFor(finding, nodeId, { unknown, present, uncertain })),
     };
   });
   return { nodeIds: [...nodeIds], rows };
 }
 
-function cellFor(finding: ObjectFinding, nodeId: string, unknown: Set<string>, present: Set<string>): string {
-  if (unknown.has(nodeId)) return 'unknown';
-  if (!present.has(nodeId)) return 'absent';
+function cellFor(
+  finding: ObjectFinding,
+  nodeId: string,
+  sets: { unknown: Set<string>; present: Set<string>; uncertain: Set<string> },
+): string {
+  if (sets.unknown.has(nodeId)) return 'unknown';
+  if (sets.uncertain.has(nodeId)) return 'uncertain';
+  if (!sets.present.has(nodeId)) return 'absent';
   if (finding.status === 'divergent' && finding.variants.length > 1) {
     const index = finding.variants.findIndex((v) => v.nodeIds.includes(nodeId));
     if (index >= 0) return `variant ${String.fromCharCode(65 + index)}`;

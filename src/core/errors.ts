@@ -18,6 +18,7 @@ export const ERROR_NAMES = {
   syncCommand: 'SyncCommandError',
   unknownNode: 'UnknownNodeError',
   artifactStore: 'ArtifactStoreError',
+  artifactNotFound: 'ArtifactNotFoundError',
 } as const;
 
 export type ErrorName = (typeof ERROR_NAMES)[keyof typeof ERROR_NAMES];
@@ -143,5 +144,15 @@ export class ArtifactStoreError extends HsmSentinelError {
   constructor(message: string, options: SentinelErrorOptions = {}) {
     super(message, options);
     this.name = ERROR_NAMES.artifactStore;
+  }
+}
+
+/** Nothing is stored under the key asked for (never written, or removed by a lifecycle rule). */
+export class ArtifactNotFoundError extends HsmSentinelError {
+  readonly key: string;
+  constructor(key: string, message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.artifactNotFound;
+    this.key = key;
   }
 }

@@ -1,43 +1,29 @@
 /**
  * The data model every layer shares. Plain JSON-serialisable shapes only: a workflow step
  * hands these between Lambda, Azure activities, the local ASL runner and tests.
+ *
+ * Tool-neutral: nothing here names a node-access tool. What a tool lists (mgmt-util user
+ * rows, SDK 5 coverage, PKCS#11 objects) stays in the tool's own `listing`; the tool's
+ * rules (src/core/tool-rules.ts) turn it into `InventoryObject`s, which is all that audit,
+ * plan and verify look at.
  */
-
-export const DIALECTS = ['aws', 'azure'] as const;
-/** Which management tool speaks to the nodes (AWS cloudhsm_mgmt_util / Azure azcloudhsm_mgmt_util). */
-export type Dialect = (typeof DIALECTS)[number];
 
 export const PROVIDERS = ['aws', 'azure', 'emulator', 'file'] as const;
 /** Which control plane told us the node list. */
 export type ProviderName = (typeof PROVIDERS)[number];
 
-export const USER_TYPES = ['PRECO', 'PCO', 'CO', 'AU', 'CU'] as const;
-export type UserType = (typeof USER_TYPES)[number];
+/**
+ * Which node-access tool reads and repairs the cluster (a registry id such as the AWS SDK 3
+ * mgmt-util or the SDK 5 CLI). The core only carries it; src/drivers/registry.ts knows them.
+ */
+export type ToolId = string;
+
+/** How a tool sees a cluster: one inventory per node, or one cluster-wide view with coverage per object. */
+export const ADDRESSING_MODES = ['per-node', 'cluster-wide'] as const;
+export type Addressing = (typeof ADDRESSING_MODES)[number];
 
 export const OBJECT_KINDS = ['user', 'key'] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
-
-/** One row of `listUsers` on one node. */
-export interface HsmUser {
-  userId: number;
-  userType: UserType;
-  username: string;
-  mofnPubKey: boolean;
-  /** Per-node counter: differs between nodes legitimately, never part of the identity. */
-  loginFailureCount: number;
-  twoFactor: boolean;
-}
-
-/** One key on one node: its handle (cluster-wide identity) and, where known, who owns and shares it. */
-export interface HsmKey {
-  handle: number;
-  /** `(s)` marker in findAllKeys. */
-  shared: boolean;
-  /** Owner user id from getKeyInfo; null when the dialect/run did not read key details. */
-  owner: number | null;
-  /** User ids the key is shared with (sorted ascending); empty when unknown or unshared. */
-  sharedWith: number[];
-}
 
 export const NODE_STATES = [
   'ACTIVE',
@@ -53,14 +39,14 @@ export type NodeState = (typeof NODE_STATES)[number];
 export interface ClusterNode {
   /** Stable id: AWS HsmId, Azure HSM FQDN, emulator node name. */
   nodeId: string;
-  /** What the management tool connects to: ENI IP, FQDN, loopback address. */
+  /** What the tool connects to: ENI IP, FQDN, loopback address. */
   address: string;
   port: number;
   state: NodeState;
   zone?: string;
 }
 
-/** Difference between the control plane's node list and an operator's mgmt-util config. */
+/** Difference between the control plane's node list and the tool config an operator maintains. */
 export interface ConfigDrift {
   /** Nodes of the cluster that the operator's config does not list (the AWS seed's root cause). */
   missingFromConfig: string[];
@@ -68,11 +54,11 @@ export interface ConfigDrift {
   unknownInConfig: string[];
 }
 
-/** The authoritative node list of one cluster at one moment. Order = server number in the util config. */
+/** The authoritative node list of one cluster at one moment, and the tool that reads it. */
 export interface ResolvedCluster {
   clusterId: string;
   provider: ProviderName;
-  dialect: Dialect;
+  tool: ToolId;
   nodes: ClusterNode[];
   resolvedAt: string;
   /** Digest of the node set; Sync compares it with a fresh resolve and writes nothing if it changed. */
@@ -80,18 +66,63 @@ export interface ResolvedCluster {
   configDrift: ConfigDrift | null;
 }
 
-export const UNREADABLE_REASONS = ['unreachable', 'login-failed', 'timeout', 'protocol-error'] as const;
+/**
+ * One object (a user, a key) on one node, as the tool's rules see it. Audit compares these
+ * across nodes and never looks inside the tool's listing.
+ */
+export interface InventoryObject {
+  kind: ObjectKind;
+  /** Identity across nodes: the same object has the same id on every node (`user:alice`, `key:262150`). */
+  id: string;
+  /** For people: `CU alice (id 7)`, `key 262150`. */
+  label: string;
+  /** What must be equal on every node; null when this node's listing carries nothing comparable. */
+  content: string | null;
+  /** The tool's own reference (the id its repair takes): a handle, a user id, a key reference. */
+  ref: string;
+  /**
+   * A slot on the node the object occupies and a copy would need free (mgmt-util: a user id,
+   * which syncUser keeps). A node that lacks the object but holds another object in the same
+   * slot makes the copy a collision: the object is divergent.
+   */
+  slot: string | null;
+  /**
+   * Cluster-wide tools: the tool says the object is on some nodes but not on which (SDK 5
+   * `"cluster-coverage": "inconsistent"`). Set on every node's copy of such an object.
+   */
+  uncertain?: boolean;
+  /** The tool itself says the copies differ (SDK 5 `"role": "inconsistent"`): divergent, with this reason. */
+  conflict?: string;
+}
+
+/**
+ * Something a tool observed about a node besides its objects: an account close to lock-out,
+ * a count that lags its peers. Tool-neutral words; the tool fills in the detail.
+ */
+export interface NodeNote {
+  kind: 'lockout-risk' | 'account-locked' | 'lagging' | 'health';
+  severity: Severity;
+  detail: string;
+}
+
+export const UNREADABLE_REASONS = [
+  'unreachable',
+  'login-failed',
+  'login-refused-by-guard',
+  'timeout',
+  'protocol-error',
+] as const;
 export type UnreadableReason = (typeof UNREADABLE_REASONS)[number];
 
+/** A node that was read: its objects, and the tool's own listing they came from. */
 export interface ReadInventory {
   nodeId: string;
   status: 'read';
-  users: HsmUser[];
-  keys: HsmKey[];
-  /** findAllKeys hash digest when the dialect returned one. */
-  keyHash: string | null;
-  /** Whether key details (owner/sharing) were read; when false keys carry owner null. */
-  keyDetails: boolean;
+  /** The tool's listing (JSON): what the tool printed, parsed. Opaque to the core. */
+  listing: unknown;
+  /** A digest of the node's contents when the tool returned one (mgmt-util `Key Hash`). */
+  digest: string | null;
+  notes: NodeNote[];
   collectedAt: string;
 }
 
@@ -101,6 +132,7 @@ export interface UnreadableInventory {
   status: 'unreadable';
   reason: UnreadableReason;
   detail: string;
+  notes?: NodeNote[];
 }
 
 export type NodeInventory = ReadInventory | UnreadableInventory;
@@ -119,19 +151,20 @@ export interface ContentVariant {
 
 export interface ObjectFinding {
   kind: ObjectKind;
-  /** `user:<username>` or `key:<handle>`. */
+  /** The identity (`InventoryObject.id`). */
   objectId: string;
-  /** Human label: `CU newest_user (id 7)`, `key 262150`. */
   label: string;
-  /** userId or key handle: the number syncUser/syncKey take. */
-  numericId: number;
+  /** The tool's reference (`InventoryObject.ref`), for its planner and runbook. */
+  ref: string;
   status: ObjectStatus;
   severity: Severity;
   presentOn: string[];
   /** Readable nodes that do not have it. Never contains an unreadable node. */
   missingOn: string[];
-  /** Nodes whose contents are unknown. */
+  /** Nodes whose contents are unknown (not read). */
   unknownOn: string[];
+  /** Nodes that hold it or not, the tool cannot say which (cluster-wide tools, partial coverage). */
+  uncertainOn: string[];
   variants: ContentVariant[];
   detail: string;
 }
@@ -139,10 +172,15 @@ export interface ObjectFinding {
 export const NODE_FINDING_KINDS = [
   'unreachable',
   'login-failed',
+  'login-refused-by-guard',
   'timeout',
   'protocol-error',
   'absent-from-config',
   'unknown-in-config',
+  'lockout-risk',
+  'account-locked',
+  'lagging',
+  'health',
 ] as const;
 export type NodeFindingKind = (typeof NODE_FINDING_KINDS)[number];
 
@@ -153,10 +191,13 @@ export interface NodeFinding {
   detail: string;
 }
 
-/** The presence matrix: objects × nodes. Cell: 'present' | 'absent' | 'unknown' | a variant letter (A, B…) for divergent objects. */
+/**
+ * The presence matrix: objects × nodes. Cell: 'present' | 'absent' | 'unknown' | 'uncertain'
+ * | a variant name (`variant A`, `variant B`…) for divergent objects.
+ */
 export interface PresenceMatrix {
   nodeIds: string[];
-  rows: { objectId: string; label: string; cells: string[] }[];
+  rows: { objectId: string; kind: ObjectKind; label: string; cells: string[] }[];
 }
 
 export interface AuditResult {
@@ -188,19 +229,24 @@ export const DEFAULT_POLICY: Policy = {
   maxBackupAgeHours: 26,
 };
 
-export type SyncCommand = 'syncUser' | 'syncKey';
-
-/** One additive copy: run `server <sourceServer>` then `<command> <numericId> <targetServer>`. */
+/**
+ * One additive repair, addressed by node id. The tool's planner makes it and the tool's
+ * driver runs it (the mgmt-util driver turns node ids into server numbers).
+ */
 export interface SyncAction {
   kind: ObjectKind;
   objectId: string;
   label: string;
-  command: SyncCommand;
-  numericId: number;
-  sourceNodeId: string;
-  sourceServer: number;
-  targetNodeId: string;
-  targetServer: number;
+  /** The tool's operation, in its own words (`syncKey`, `user create`, `hagroup synchronize`). */
+  operation: string;
+  /** The tool's reference of the object. */
+  ref: string;
+  /** The node copied from; null when the tool copies from wherever it holds the object. */
+  sourceNodeId: string | null;
+  /** The node that lacks it; null when one operation reaches every node that lacks it. */
+  targetNodeId: string | null;
+  /** One line for people: `syncKey 262150 from hsm-emu-0 to hsm-emu-1`. */
+  description: string;
 }
 
 export const SKIP_REASONS = [
@@ -209,6 +255,8 @@ export const SKIP_REASONS = [
   'over-max-actions',
   'writes-blocked',
   'no-holder',
+  'unread-node',
+  'not-repairable',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -225,7 +273,7 @@ export interface Plan {
   dryRun: boolean;
   actions: SyncAction[];
   skipped: SkippedObject[];
-  /** Set when the policy forbids every write this run (and why). */
+  /** Set when the policy or the tool forbids every write this run (and why). */
   writesBlocked: string | null;
 }
 
@@ -241,5 +289,12 @@ export interface ActionResult {
 export interface Verification {
   ok: boolean;
   /** Planned objects that are still not on every node. */
-  unrecovered: { objectId: string; label: string; missingOn: string[]; unknownOn: string[] }[];
+  unrecovered: {
+    objectId: string;
+    label: string;
+    missingOn: string[];
+    unknownOn: string[];
+    /** Still divergent (or became so): a human must look. */
+    divergent?: boolean;
+  }[];
 }

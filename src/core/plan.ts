@@ -1,8 +1,8 @@
 /**
- * Plan: additive copies only. For every object that some readable nodes lack, copy it from
- * a deterministic holder (the lowest server number that has it: the runbooks use server 0)
- * to each readable node that lacks it. Nothing is ever deleted or overwritten, divergent
- * objects never enter a plan, and the policy bounds what is written.
+ * Plan: additive repairs only. The core decides WHAT may be repaired, for every tool alike;
+ * the tool's planner says HOW (src/core/tool-rules.ts). Nothing is ever deleted or
+ * overwritten, divergent objects never enter a plan, nothing is copied while a node whose
+ * copy could be another variant is unread, and the policy bounds what is written.
  */
 import type {
   AuditResult,
@@ -13,14 +13,20 @@ import type {
   SkippedObject,
   SyncAction,
 } from './model.ts';
+import type { RepairPlanner } from './tool-rules.ts';
 
-export function plan(cluster: ResolvedCluster, result: AuditResult, policy: Policy): Plan {
-  const serverOf = new Map(cluster.nodes.map((node, index) => [node.nodeId, index]));
-  const writesBlocked = blockingReason(result, policy);
+export function plan(
+  cluster: ResolvedCluster,
+  result: AuditResult,
+  policy: Policy,
+  planner: RepairPlanner | null,
+): Plan {
+  const writesBlocked =
+    blockingReason(result, policy) ?? planner?.blockingReason?.(result, cluster, policy) ?? null;
   const actions: SyncAction[] = [];
   const skipped: SkippedObject[] = [];
 
-  // Users before keys (audit order): a key copied to a node that lacks its owner cannot be inserted.
+  // Audit order: users before keys (a key copied to a node that lacks its owner cannot be inserted).
   for (const finding of result.objects) {
     if (finding.status === 'consistent') continue;
     const skip = (reason: SkippedObject['reason'], detail: string) =>
@@ -34,24 +40,34 @@ export function plan(cluster: ResolvedCluster, result: AuditResult, policy: Poli
       skip('writes-blocked', writesBlocked);
       continue;
     }
+    if (finding.unknownOn.length > 0) {
+      // The unread node may hold another variant of this object: copying now could spread
+      // the wrong one. Whatever the policy says.
+      skip('unread-node', `not read: ${finding.unknownOn.join(', ')}; read every node before copying`);
+      continue;
+    }
     if (!policy.allowedKinds.includes(finding.kind)) {
-      skip('kind-not-allowed', `policy allows syncing ${policy.allowedKinds.join(', ') || 'nothing'}`);
+      skip('kind-not-allowed', `policy allows repairing ${policy.allowedKinds.join(', ') || 'nothing'}`);
       continue;
     }
-    const copies = copiesFor(finding, serverOf);
-    if (copies === null) {
-      skip('no-holder', 'no readable node holds it');
+    if (planner === null) {
+      skip('not-repairable', 'this tool has no documented repair: alerted for a human');
       continue;
     }
-    // All copies of one object or none: a half-repaired object is still at risk and harder to read.
-    if (actions.length + copies.length > policy.maxActionsPerRun) {
+    const repair = copiesFor(finding, cluster, planner);
+    if (!Array.isArray(repair)) {
+      skip(repair.reason, repair.detail);
+      continue;
+    }
+    // All actions of one object or none: a half-repaired object is still at risk and harder to read.
+    if (actions.length + repair.length > policy.maxActionsPerRun) {
       skip(
         'over-max-actions',
-        `needs ${copies.length} action(s); policy allows ${policy.maxActionsPerRun} per run`,
+        `needs ${repair.length} action(s); policy allows ${policy.maxActionsPerRun} per run`,
       );
       continue;
     }
-    actions.push(...copies);
+    actions.push(...repair);
   }
 
   return {
@@ -65,9 +81,11 @@ export function plan(cluster: ResolvedCluster, result: AuditResult, policy: Poli
 }
 
 function blockingReason(result: AuditResult, policy: Policy): string | null {
-  // A write logs in to every node (mgmt-util numbers servers across the whole config), so a
-  // node that refused the login would be tried again: never, whatever the policy says.
-  const refused = result.nodes.filter((n) => n.kind === 'login-failed').map((n) => n.nodeId);
+  // A write logs in to every node, so a node that refused the login would be tried again:
+  // never, whatever the policy says.
+  const refused = result.nodes
+    .filter((n) => n.kind === 'login-failed' || n.kind === 'login-refused-by-guard')
+    .map((n) => n.nodeId);
   if (refused.length > 0) {
     return `no write: the login was refused on ${refused.join(', ')} and is never tried again in this run`;
   }
@@ -77,27 +95,30 @@ function blockingReason(result: AuditResult, policy: Policy): string | null {
   return `no write until every node is read and logged in; not read: ${unread.join(', ')}`;
 }
 
-function copiesFor(finding: ObjectFinding, serverOf: Map<string, number>): SyncAction[] | null {
-  const holders = finding.presentOn
-    .map((nodeId) => ({ nodeId, server: serverOf.get(nodeId) }))
-    .filter((h): h is { nodeId: string; server: number } => h.server !== undefined)
-    .sort((a, b) => a.server - b.server);
-  const source = holders[0];
-  if (!source) return null;
-  const command = finding.kind === 'user' ? 'syncUser' : 'syncKey';
-  return finding.missingOn.map((targetNodeId) => {
-    const targetServer = serverOf.get(targetNodeId);
-    if (targetServer === undefined) throw new TypeError(`plan: node '${targetNodeId}' is not in the cluster`);
-    return {
-      kind: finding.kind,
-      objectId: finding.objectId,
-      label: finding.label,
-      command,
-      numericId: finding.numericId,
-      sourceNodeId: source.nodeId,
-      sourceServer: source.server,
-      targetNodeId,
-      targetServer,
-    } satisfies SyncAction;
-  });
+function copiesFor(
+  finding: ObjectFinding,
+  cluster: ResolvedCluster,
+  planner: RepairPlanner,
+): SyncAction[] | { reason: SkippedObject['reason']; detail: string } {
+  if (finding.presentOn.length === 0 && finding.uncertainOn.length === 0) {
+    return { reason: 'no-holder', detail: 'no readable node holds it' };
+  }
+  const repair = planner.repair(finding, cluster);
+  if (!Array.isArray(repair)) return repair;
+  const known = new Set(cluster.nodes.map((n) => n.nodeId));
+  for (const action of repair) {
+    for (const nodeId of [action.sourceNodeId, action.targetNodeId]) {
+      if (nodeId !== null && !known.has(nodeId)) {
+        throw new TypeError(
+          `plan: the tool planned ${action.description} for node '${nodeId}', which is not in the cluster`,
+        );
+      }
+    }
+    if (action.objectId !== finding.objectId) {
+      throw new TypeError(
+        `plan: the tool answered ${finding.objectId} with an action for ${action.objectId}`,
+      );
+    }
+  }
+  return repair;
 }

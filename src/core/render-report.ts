@@ -6,7 +6,7 @@ import type { Alert } from './alert.ts';
 import type { ActionResult, AuditResult, PresenceMatrix, SkippedObject } from './model.ts';
 import { outcomeOf, type RunReport } from './report.ts';
 
-const CELL: Record<string, string> = { present: 'yes', absent: '--', unknown: '??' };
+const CELL: Record<string, string> = { present: 'yes', absent: '--', unknown: '??', uncertain: 'some?' };
 
 export function renderMatrix(matrix: PresenceMatrix): string {
   if (matrix.rows.length === 0) return '  (no users or keys on any readable node)';
@@ -25,8 +25,7 @@ export function renderActions(results: readonly ActionResult[]): string {
   return results
     .map(
       (r) =>
-        `  ${r.outcome.padEnd(15)} server ${r.action.sourceServer} > ${r.action.command} ${r.action.numericId} ${r.action.targetServer}` +
-        `   (${r.action.label}: ${r.action.sourceNodeId} -> ${r.action.targetNodeId})` +
+        `  ${r.outcome.padEnd(15)} ${r.action.description}   (${r.action.label})` +
         // The util's own words matter when it did not simply succeed.
         (r.outcome !== 'synced' && r.detail ? `  ${r.detail}` : ''),
     )
@@ -68,7 +67,7 @@ function unrecoveredLine(u: { label: string; missingOn: string[]; unknownOn: str
 export function renderReport(report: RunReport, alert: Alert | null): string {
   const out: string[] = [];
   out.push(
-    `hsm-sentinel run ${report.runId} on ${report.clusterId} (${report.provider}, ${report.dialect} dialect)`,
+    `hsm-sentinel run ${report.runId} on ${report.clusterId} (${report.provider}, ${report.tool ?? 'tool unknown'})`,
   );
   if (report.trigger) out.push(`started by: ${report.trigger.kind}: ${report.trigger.detail}`);
   out.push(`outcome: ${outcomeOf(report)}${report.policy.dryRun ? ' (dry run: nothing written)' : ''}`);

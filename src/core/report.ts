@@ -5,10 +5,11 @@
 import type {
   ActionResult,
   AuditResult,
-  Dialect,
   Plan,
   Policy,
   ProviderName,
+  ResolvedCluster,
+  ToolId,
   Verification,
 } from './model.ts';
 
@@ -47,10 +48,13 @@ export interface RunReport {
   runId: string;
   clusterId: string;
   provider: ProviderName;
-  dialect: Dialect;
+  /** The node-access tool that read (and repaired) the cluster; null when Resolve failed. */
+  tool: ToolId | null;
   startedAt: string;
   finishedAt: string;
   policy: Policy;
+  /** The node set the run worked on (null when Resolve failed). */
+  cluster: ResolvedCluster | null;
   before: AuditResult | null;
   plan: Plan | null;
   results: ActionResult[];

@@ -24,11 +24,21 @@ export class Secret {
   }
 }
 
-/** The crypto officer the run logs in as. */
+/** The account a run logs in as. */
 export interface Credentials {
-  userType: 'CO' | 'PCO';
   username: string;
   password: Secret;
+  /**
+   * The role, in the tool's own words (mgmt-util `CO` / `PCO`, SDK 5 `admin`, Luna `co`);
+   * null: the tool's default. The tool module checks it.
+   */
+  role: string | null;
+  /**
+   * Which version of the secret this is (Secrets Manager VersionId, Key Vault secret version,
+   * a file's mtime): the lockout guard remembers a refused credential by it, never by a hash
+   * of the password. null: the source cannot tell versions apart.
+   */
+  version: string | null;
 }
 
 /** Replace every occurrence of each secret in text (transcripts, error messages). */

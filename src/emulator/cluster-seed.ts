@@ -7,8 +7,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { InvalidInputError } from '#core/errors.ts';
-import type { UserType } from '#core/model.ts';
 import type { Secret } from '#core/secret.ts';
+import type { UserType } from '#drivers/mgmt-util/listing.ts';
 import { fingerprintOf, hashPassword, NODE_STATE_FORMAT, type NodeStateData } from './node-state.ts';
 
 export interface SeedUser {

@@ -5,8 +5,9 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { TransportError } from '#core/errors.ts';
-import type { ObjectKind, UserType } from '#core/model.ts';
-import { USER_TYPES } from '#core/model.ts';
+import type { ObjectKind } from '#core/model.ts';
+import type { UserType } from '#drivers/mgmt-util/listing.ts';
+import { USER_TYPES } from '#drivers/mgmt-util/listing.ts';
 import { type ActiveFaults, applyFault, NO_FAULTS, type NodeFault } from './faults.ts';
 import { EmulatedHsmError, HSM_RETURN_CODES } from './hsm-error.ts';
 import type { NodeSnapshot, NodeState, NodeStateData, SessionUser } from './node-state.ts';

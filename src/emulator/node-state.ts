@@ -7,8 +7,9 @@
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { HsmUser, ObjectKind, UserType } from '#core/model.ts';
-import { USER_TYPES } from '#core/model.ts';
+import type { ObjectKind } from '#core/model.ts';
+import type { HsmUser, UserType } from '#drivers/mgmt-util/listing.ts';
+import { USER_TYPES } from '#drivers/mgmt-util/listing.ts';
 import { ALREADY_PRESENT_MESSAGES, EmulatedHsmError, HSM_RETURN_CODES } from './hsm-error.ts';
 import { maskObject, unmaskObject } from './masking.ts';
 

@@ -3,7 +3,8 @@
  * mgmt-util: newline-delimited JSON over one TCP connection, one reply per request, in order.
  * Internal to the emulator (the vendor protocol is proprietary and runs over TLS).
  */
-import type { HsmUser, ObjectKind, UserType } from '#core/model.ts';
+import type { ObjectKind } from '#core/model.ts';
+import type { HsmUser, UserType } from '#drivers/mgmt-util/listing.ts';
 import type { HsmReturnCode } from './hsm-error.ts';
 import type { FindAllKeysResult, InsertedObject, KeyInfo } from './node-state.ts';
 

@@ -3,8 +3,19 @@
  * Azure ARM GET, the emulator, a file) and keeps backups.
  */
 
-import type { Policy, ResolvedCluster } from '#core/model.ts';
+import type { Policy, ResolvedCluster, ToolId } from '#core/model.ts';
 import type { BackupStatus } from '#core/report.ts';
+
+/**
+ * What a control plane needs of the tool that reads its clusters (a tool module is one): its
+ * id for the run, its port, and how to read an operator's config of it for the drift check.
+ * The provider never names a tool; the composition root hands it one.
+ */
+export interface ClusterTool {
+  readonly id: ToolId;
+  readonly port: number;
+  operatorConfigAddresses(text: string): string[];
+}
 
 export interface ClusterProvider {
   /**

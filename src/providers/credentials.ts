@@ -16,7 +16,14 @@ export type CredentialsSpec =
       from: 'env';
       usernameVariable?: string | undefined;
       passwordVariable: string;
-      userType?: 'CO' | 'PCO' | undefined;
+      /** The role in the tool's words (mgmt-util CO/PCO); the tool's default when absent. */
+      role?: string | undefined;
+      /**
+       * A variable naming the secret's version (e.g. the Key Vault secret version behind an
+       * app setting reference): the lockout guard's key. Without it the source cannot tell
+       * a rotated password from the refused one.
+       */
+      versionVariable?: string | undefined;
     }
   | { from: 'file'; path: string };
 
@@ -55,10 +62,12 @@ export function credentialsSource(
             `environment variable ${spec.passwordVariable} is not set (the CO password)`,
           );
         }
+        const version = spec.versionVariable ? env[spec.versionVariable]?.trim() || null : null;
         return {
-          userType: spec.userType ?? 'CO',
           username,
           password: checkPassword(value, `environment variable ${spec.passwordVariable}`),
+          role: spec.role ?? null,
+          version: version === null ? null : `${spec.versionVariable}=${version}`,
         };
       },
     };
@@ -71,7 +80,7 @@ export function credentialsSource(
       if ((info.mode & 0o077) !== 0) {
         throw new ConfigurationError(`credentials file ${spec.path} is readable by others: chmod 600 it`);
       }
-      let parsed: { userType?: unknown; username?: unknown; password?: unknown };
+      let parsed: { userType?: unknown; role?: unknown; username?: unknown; password?: unknown };
       const text = await readFile(spec.path, 'utf8').catch((cause: unknown) => {
         throw new ConfigurationError(`credentials file ${spec.path} cannot be read`, { cause });
       });
@@ -81,12 +90,23 @@ export function credentialsSource(
         // No cause: JSON.parse errors quote the text around the bad token, i.e. the password.
         throw new ConfigurationError(`credentials file ${spec.path} is not JSON {username, password}`);
       }
-      const userType = parsed.userType === 'PCO' ? 'PCO' : 'CO';
       return {
-        userType,
         username: checkUsername(parsed.username, `credentials file ${spec.path}`),
         password: checkPassword(parsed.password, `credentials file ${spec.path}`),
+        role: roleOf(parsed, `credentials file ${spec.path}`),
+        // A rewritten file is a new version: its modification time, to the millisecond.
+        version: `mtime ${info.mtime.toISOString()}`,
       };
     },
   };
+}
+
+/** `role` (or the older `userType`) of a credentials document: a word, or null for the tool's default. */
+export function roleOf(fields: { role?: unknown; userType?: unknown }, where: string): string | null {
+  const role = fields.role ?? fields.userType;
+  if (role === undefined || role === null) return null;
+  if (typeof role !== 'string' || !/^[A-Za-z][A-Za-z_-]{0,31}$/.test(role)) {
+    throw new ConfigurationError(`${where}: "role" must be a word such as CO, PCO, admin or crypto-user`);
+  }
+  return role;
 }

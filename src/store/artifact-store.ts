@@ -5,7 +5,7 @@
 export interface ArtifactStore {
   /** Stores a JSON document under key and returns the key to pass along. */
   putJson(key: string, value: unknown): Promise<string>;
-  /** Reads it back; throws when it does not exist. */
+  /** Reads it back; throws ArtifactNotFoundError when nothing is stored under key. */
   getJson<T>(key: string): Promise<T>;
   /** A human-facing page (the rendered report) next to the JSON. */
   putText(key: string, text: string, contentType?: string): Promise<string>;
@@ -18,6 +18,7 @@ export const artifactKeys = {
   audit: (runId: string, phase: 'before' | 'after') => `runs/${runId}/${phase}/audit.json`,
   plan: (runId: string) => `runs/${runId}/plan.json`,
   results: (runId: string) => `runs/${runId}/sync-results.json`,
+  verification: (runId: string) => `runs/${runId}/after/verification.json`,
   report: (runId: string) => `runs/${runId}/report.json`,
   reportPage: (runId: string) => `runs/${runId}/report.txt`,
 };

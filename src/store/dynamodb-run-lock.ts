@@ -22,7 +22,7 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError, type HsmSentinelError, TransportError } from '#core/errors.ts';
-import type { RunLock, RunLockAcquisition } from '#workflow/run-lock.ts';
+import type { RunLock, RunLockAcquisition } from './run-lock.ts';
 
 export const DEFAULT_RUN_LOCK_LEASE_HOURS = 6;
 

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { InvalidInputError } from '#core/errors.ts';
+import { ArtifactNotFoundError, InvalidInputError } from '#core/errors.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 
 /** Artifacts as files below one folder: the embedded default and the CLI use it. */
@@ -16,8 +16,18 @@ export class LocalFolderStore implements ArtifactStore {
   }
 
   async getJson<T>(key: string): Promise<T> {
-    const text = await readFile(this.pathOf(key), 'utf8');
-    return JSON.parse(text) as T;
+    const path = this.pathOf(key);
+    const text = await readFile(path, 'utf8').catch((cause: NodeJS.ErrnoException) => {
+      if (cause.code === 'ENOENT') throw new ArtifactNotFoundError(key, `no artifact ${path}`, { cause });
+      throw cause;
+    });
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw new InvalidInputError(`artifact ${path} is not JSON: it was not written by hsm-sentinel`, {
+        cause,
+      });
+    }
   }
 
   async putText(key: string, text: string): Promise<string> {

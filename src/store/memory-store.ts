@@ -1,3 +1,4 @@
+import { ArtifactNotFoundError } from '#core/errors.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 
 /** Artifacts in a Map: for tests and for measuring payload sizes without a disk. */
@@ -11,7 +12,7 @@ export class MemoryStore implements ArtifactStore {
 
   async getJson<T>(key: string): Promise<T> {
     const text = this.documents.get(key);
-    if (text === undefined) throw new Error(`memory store: no artifact '${key}'`);
+    if (text === undefined) throw new ArtifactNotFoundError(key, `memory store: no artifact '${key}'`);
     return JSON.parse(text) as T;
   }
 

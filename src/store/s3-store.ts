@@ -4,6 +4,7 @@
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
+  ArtifactNotFoundError,
   ConfigurationError,
   type HsmSentinelError,
   InvalidInputError,
@@ -108,7 +109,8 @@ export class S3Store implements ArtifactStore {
     const name = cause instanceof Error ? cause.name : 'Error';
     const options = { cause, context: { bucket: this.bucket, key, awsError: name } };
     if (what === 'read' && NOT_FOUND.has(name)) {
-      return new InvalidInputError(
+      return new ArtifactNotFoundError(
+        key,
         `artifact ${this.#where(key)} does not exist: it was never written, or the bucket's lifecycle removed it`,
         options,
       );

@@ -3,14 +3,7 @@
  * (or a Map item) and returns its own part; the ASL puts that part at a ResultPath. Large
  * data never travels here: only artifact keys (see #store/artifact-store.ts).
  */
-import type {
-  Dialect,
-  ObjectStatus,
-  Policy,
-  ProviderName,
-  ResolvedCluster,
-  UnreadableReason,
-} from '#core/model.ts';
+import type { ObjectStatus, Policy, ProviderName, ResolvedCluster, UnreadableReason } from '#core/model.ts';
 import type { BackupStatus, RunFailure, RunOutcome } from '#core/report.ts';
 
 export const TRIGGER_KINDS = ['schedule', 'scaling', 'runbook', 'demo'] as const;
@@ -26,7 +19,6 @@ export interface RunContext {
   runId: string;
   clusterId: string;
   provider: ProviderName;
-  dialect: Dialect;
   policy: Policy;
   startedAt: string;
   trigger: TriggerInfo;
@@ -80,8 +72,13 @@ export interface SyncOutput {
 
 export interface VerifyOutput {
   afterAuditRef: string;
+  /** The Verification (core/verify.ts), kept for the report: the Alert step reads it, never recomputes it. */
+  verificationRef: string;
   ok: boolean;
   unrecovered: number;
+  /** The object counts of the Verify audit: the cluster as the run leaves it. */
+  counts: Record<ObjectStatus, number>;
+  unreadableNodes: string[];
 }
 
 export interface AlertOutput {

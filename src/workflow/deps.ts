@@ -3,12 +3,12 @@
  * local ASL runner and a test each build one of these once and hand it to the same steps.
  */
 import type { AlertMemory, AlertSink } from '#alerts/alert-sink.ts';
-import type { Dialect } from '#core/model.ts';
-import type { NodeAccessDriver } from '#drivers/node-access-driver.ts';
+import type { ToolId } from '#core/model.ts';
+import type { ToolBinding } from '#drivers/tool-module.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
 import type { CredentialsSource } from '#providers/credentials.ts';
 import type { ArtifactStore } from '#store/artifact-store.ts';
-import type { RunLock } from './run-lock.ts';
+import type { RunLock } from '#store/run-lock.ts';
 
 export interface StepLogger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -16,9 +16,14 @@ export interface StepLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** What a step touches besides the artifact store (which every step uses). */
+export const PORTS = ['provider', 'nodes', 'backup', 'alerts'] as const;
+export type Port = (typeof PORTS)[number];
+
 export interface WorkflowDeps {
   provider: ClusterProvider;
-  driverFor(dialect: Dialect): NodeAccessDriver;
+  /** The cluster's tool (ResolvedCluster.tool): its rules, planner, runbook and driver. */
+  tool(id: ToolId): ToolBinding;
   credentials: CredentialsSource;
   store: ArtifactStore;
   backup: BackupProvider;
@@ -28,11 +33,9 @@ export interface WorkflowDeps {
   alertWindowMs: number;
   /**
    * The cluster's run lock, taken by the trigger; released by the Alert step at the end of
-   * the run. Absent where nothing takes it (local runs, Azure).
+   * the run. Absent where nothing takes it.
    */
   runLock?: RunLock;
-  /** Read key owner/sharing (getKeyInfo per key). */
-  keyDetails: boolean;
   clock(): Date;
   log: StepLogger;
 }

@@ -10,16 +10,9 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ConfigurationError } from '#core/errors.ts';
-import type { CollectNodeInput, MarkUnreadableInput, RunContext, RunState } from './contracts.ts';
+import type { RunContext, RunState } from './contracts.ts';
 import type { WorkflowDeps } from './deps.ts';
-import { withReadableFailure } from './failure-cause.ts';
-import { alertStep } from './steps/alert.ts';
-import { auditStep } from './steps/audit.ts';
-import { collectNodeStep, markUnreadableStep } from './steps/collect-node.ts';
-import { protectStep } from './steps/protect.ts';
-import { resolveStep } from './steps/resolve.ts';
-import { syncStep } from './steps/sync.ts';
-import { verifyStep } from './steps/verify.ts';
+import { stepForTask } from './steps/index.ts';
 
 /** The definition `npm start`, the CDK stack and the tests all use. */
 export const DEFAULT_DEFINITION_PATH = fileURLToPath(
@@ -28,21 +21,6 @@ export const DEFAULT_DEFINITION_PATH = fileURLToPath(
 
 /** Step Functions rejects a state input or output above this many bytes. */
 export const STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024;
-
-/** One Task state of the definition and the step it runs (same input shape as its Lambda). */
-type TaskBinding = (input: unknown, deps: WorkflowDeps) => Promise<unknown>;
-
-export const TASK_BINDINGS: Readonly<Record<string, TaskBinding>> = {
-  Resolve: (input, deps) => resolveStep(input as RunState, deps),
-  CollectNode: (input, deps) => collectNodeStep(input as CollectNodeInput, deps),
-  MarkUnreadable: (input, deps) => markUnreadableStep(input as MarkUnreadableInput, deps),
-  Audit: (input, deps) => auditStep(input as RunState, deps),
-  Sync: (input, deps) => syncStep(input as RunState, deps),
-  Verify: (input, deps) => verifyStep(input as RunState, deps),
-  Protect: (input, deps) => protectStep(input as RunState, deps),
-  Alert: (input, deps) => alertStep(withReadableFailure(input as RunState), deps),
-  FailureAlert: (input, deps) => alertStep(withReadableFailure(input as RunState), deps),
-};
 
 export interface LocalStateEvent {
   kind: 'entered' | 'exited' | 'failed' | 'retried' | 'caught';
@@ -112,9 +90,12 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const name of taskStateNames(definition)) {
-    const binding = TASK_BINDINGS[name];
+    // Each Task runs its step exactly as its Lambda does: the same schema, the same function.
+    const binding = stepForTask(name);
     if (!binding) {
-      throw new ConfigurationError(`${definitionPath}: Task state '${name}' has no local binding`);
+      throw new ConfigurationError(
+        `${definitionPath}: Task state '${name}' is not a step of src/workflow/steps`,
+      );
     }
     retryIntervalOverrides[name] = options.retryIntervalMs ?? 0;
     handlers[name] = async (input) => {
@@ -122,7 +103,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
       const payload = roundTrip(input);
       measure(name, payload);
       options.checkTaskInput?.(name, payload);
-      const output = roundTrip(await binding(payload, options.deps));
+      const output = roundTrip(await binding.invoke(payload, options.deps));
       measure(name, output);
       return output;
     };

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '#core/errors.ts';
-import { DIALECTS, NODE_STATES, OBJECT_KINDS, type ObjectStatus, PROVIDERS } from '#core/model.ts';
+import { NODE_STATES, OBJECT_KINDS, type ObjectStatus, PROVIDERS } from '#core/model.ts';
 import type { CollectNodeInput, MarkUnreadableInput, RunState } from './contracts.ts';
 import { TRIGGER_KINDS } from './contracts.ts';
 
@@ -26,7 +26,6 @@ export const runContextSchema = z.object({
   runId: z.string().min(1).max(200),
   clusterId: text,
   provider: z.enum(PROVIDERS),
-  dialect: z.enum(DIALECTS),
   policy: policySchema,
   startedAt: z.iso.datetime({ offset: true }),
   trigger: z.strictObject({ kind: z.enum(TRIGGER_KINDS), detail: z.string() }),
@@ -43,7 +42,7 @@ export const clusterNodeSchema = z.looseObject({
 export const resolvedClusterSchema = z.looseObject({
   clusterId: text,
   provider: z.enum(PROVIDERS),
-  dialect: z.enum(DIALECTS),
+  tool: text,
   nodes: z.array(clusterNodeSchema).min(1),
   resolvedAt: text,
   membershipToken: text,
@@ -79,7 +78,15 @@ export const runStateSchema = z.looseObject({
   sync: z
     .looseObject({ resultsRef: text, synced: z.number(), lastWriteAt: z.string().nullable() })
     .optional(),
-  verify: z.looseObject({ afterAuditRef: text, ok: z.boolean() }).optional(),
+  verify: z
+    .looseObject({
+      afterAuditRef: text,
+      verificationRef: text,
+      ok: z.boolean(),
+      counts: countsSchema,
+      unreadableNodes: z.array(z.string()),
+    })
+    .optional(),
   backup: z.looseObject({ state: text }).optional(),
   failure: z.looseObject({ step: z.string(), errorName: z.string(), message: z.string() }).optional(),
 });

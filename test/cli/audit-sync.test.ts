@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { emulatedUtilCommand } from '#cli/local-deps.ts';
 import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
+import { emulatedCommand } from '#emulator/programs.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -29,7 +29,7 @@ describe('hsm-sentinel audit / sync against a cluster file', () => {
       JSON.stringify({
         clusterId: 'file-cluster',
         dialect: 'aws',
-        util: emulatedUtilCommand('aws'),
+        util: emulatedCommand('mgmt-util-aws'),
         nodes: cluster.nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
         credentials: { from: 'env', passwordVariable: 'HSM_CO_PASSWORD', usernameVariable: 'HSM_CO_USER' },
         reportDir: 'reports',

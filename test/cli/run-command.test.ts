@@ -13,14 +13,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { mockClient } from 'aws-sdk-client-mock';
 import { remoteDefaults, runCommand } from '#cli/commands/run.ts';
 import type { CliIo } from '#cli/io.ts';
-import { emulatedUtilCommand } from '#cli/local-deps.ts';
-import { audit } from '#core/audit.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
+import { emulatedCommand } from '#emulator/programs.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
 import { lockItemKey } from '#store/dynamodb-run-lock.ts';
-import { read, runReport, cluster as testCluster, user } from '../support/builders.ts';
+import { auditOf, read, runReport, cluster as testCluster, user } from '../support/builders.ts';
 import { FakeStateTable } from '../support/fake-state-table.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -41,7 +40,7 @@ describe('hsm-sentinel run (local: the real ASL file against a cluster file)', (
       JSON.stringify({
         clusterId: 'aws-seed',
         dialect: 'aws',
-        util: emulatedUtilCommand('aws'),
+        util: emulatedCommand('mgmt-util-aws'),
         nodes: emulated.nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
         credentials: { from: 'env', passwordVariable: 'HSM_CO_PASSWORD' },
       }),
@@ -99,7 +98,7 @@ describe('hsm-sentinel run --remote (the deployed state machine, clients mocked)
   const report = runReport({
     runId: 'r',
     policy: { ...DEFAULT_POLICY, dryRun: true },
-    before: audit(c, [read('hsm-0', [user(1, 'admin', 'PCO')]), read('hsm-1', [user(1, 'admin', 'PCO')])]),
+    before: auditOf(c, [read('hsm-0', [user(1, 'admin', 'PCO')]), read('hsm-1', [user(1, 'admin', 'PCO')])]),
   });
 
   beforeAll(() => {

@@ -1,10 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { buildAlert } from '#core/alert.ts';
-import { audit } from '#core/audit.ts';
+import { buildAlert as coreBuildAlert } from '#core/alert.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
-import { plan } from '#core/plan.ts';
 import type { BackupStatus } from '#core/report.ts';
-import { cluster, key, read, runReport, unreadable, user } from '../support/builders.ts';
+import {
+  auditOf as audit,
+  alertOf as buildAlert,
+  cluster,
+  key,
+  planOf as plan,
+  read,
+  runReport,
+  unreadable,
+  user,
+} from '../support/builders.ts';
 
 const admin = user(1, 'admin', 'PCO');
 
@@ -23,26 +31,68 @@ describe('buildAlert', () => {
     const before = audit(c, [
       read('hsm-0', [admin], [key(262150)]),
       read('hsm-1', [admin]),
-      unreadable('hsm-2'),
+      read('hsm-2', [admin]),
     ]);
-    const alert = buildAlert(report({ before, plan: plan(c, before, DEFAULT_POLICY) }));
+    const alert = buildAlert(report({ before, plan: plan(c, before, { ...DEFAULT_POLICY, dryRun: true }) }));
 
     expect(alert?.severity).toBe('critical');
     const item = alert?.items.find((i) => i.objectId === 'key:262150');
-    expect(item).toMatchObject({ category: 'single-node', nodeIds: ['hsm-1'] });
-    expect(item?.message).toContain('not repaired: writes-blocked');
+    expect(item).toMatchObject({ category: 'single-node', nodeIds: ['hsm-1', 'hsm-2'] });
+    expect(item?.message).toContain('dry run');
     expect(item?.runbook).toEqual([
       '/opt/cloudhsm/bin/cloudhsm_mgmt_util /opt/cloudhsm/etc/cloudhsm_mgmt_util.cfg',
       'enable_e2e',
       'loginHSM CO <officer> -hpswd',
       'server 0',
       'syncKey 262150 1',
+      'syncKey 262150 2',
       'exit',
       'findAllKeys 0 0',
       'logoutHSM',
       'quit',
     ]);
-    expect(alert?.items.find((i) => i.category === 'node-unreadable')?.nodeIds).toEqual(['hsm-2']);
+  });
+
+  it('alerts a run that failed before its tool was known (Resolve), with nothing to type', () => {
+    const failed = report({
+      tool: null,
+      failure: { step: 'Resolve', errorName: 'ClusterNotStableError', message: 'HSMs being created' },
+    });
+
+    const alert = coreBuildAlert(failed, null);
+
+    expect(alert?.items).toEqual([
+      expect.objectContaining({ category: 'run-failed', severity: 'critical', runbook: [] }),
+    ]);
+    expect(alert?.summary).toContain('tool unknown');
+    // A stored report whose tool is not known still tells what is wrong, with nothing to type.
+    const c = cluster(2);
+    const before = audit(c, [read('hsm-0', [admin], [key(9, 3)]), read('hsm-1', [admin], [key(9, 4)])]);
+    const items = coreBuildAlert(report({ tool: null, before }), null)?.items ?? [];
+    expect(items.map((i) => [i.category, i.runbook])).toEqual([['divergent', []]]);
+  });
+
+  it('never suggests a copy while a node is unread: it may hold another variant (read it first)', () => {
+    // The adversarial tester's case: key 262170 is variant A on node 0 and (unknown to this
+    // run) variant B on node 1, which is down. The old alert said `syncKey 262170 2`.
+    const c = cluster(3);
+    const before = audit(c, [
+      read('hsm-0', [admin], [key(262170, 4)]),
+      unreadable('hsm-1'),
+      read('hsm-2', [admin]),
+    ]);
+    const alert = buildAlert(report({ before, plan: plan(c, before, DEFAULT_POLICY) }));
+
+    const item = alert?.items.find((i) => i.objectId === 'key:262170');
+    expect(item?.message).toContain(
+      'on hsm-0, missing on hsm-2; unknown on hsm-1 (not read: read it before copying anything)',
+    );
+    expect(item?.runbook.some((line) => /syncKey|syncUser|^server \d/.test(line))).toBe(false);
+    expect(item?.runbook[0]).toBe(
+      '# hsm-1 (server 1) was not read: check that it answers and takes the login, then list what it holds',
+    );
+    expect(item?.runbook).toContain('findAllKeys 0 0');
+    expect(alert?.items.find((i) => i.category === 'node-unreadable')?.nodeIds).toEqual(['hsm-1']);
   });
 
   it('keeps the same dedup key for the same unresolved problems, whatever the run', () => {

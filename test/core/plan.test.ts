@@ -1,8 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { audit } from '#core/audit.ts';
 import { DEFAULT_POLICY, type Policy } from '#core/model.ts';
-import { plan } from '#core/plan.ts';
-import { cluster, key, read, unreadable, user } from '../support/builders.ts';
+import {
+  auditOf as audit,
+  cluster,
+  key,
+  planOf as plan,
+  read,
+  unreadable,
+  user,
+} from '../support/builders.ts';
 
 const admin = user(1, 'admin', 'PCO');
 const newest = user(7, 'newest_user');
@@ -20,11 +26,12 @@ describe('plan', () => {
     const c = cluster(3);
     const p = plan(c, audit(c, seedInventories()), DEFAULT_POLICY);
 
-    expect(p.actions.map((a) => `${a.command} ${a.numericId} ${a.sourceServer}->${a.targetServer}`)).toEqual([
-      'syncUser 7 0->1',
-      'syncKey 262150 0->1',
-      'syncKey 262150 0->2',
+    expect(p.actions.map((a) => `${a.operation} ${a.ref} ${a.sourceNodeId}->${a.targetNodeId}`)).toEqual([
+      'syncUser 7 hsm-0->hsm-1',
+      'syncKey 262150 hsm-0->hsm-1',
+      'syncKey 262150 hsm-0->hsm-2',
     ]);
+    expect(p.actions[0]?.description).toBe('server 0 > syncUser 7 1 (hsm-0 -> hsm-1)');
     expect(p.skipped).toEqual([expect.objectContaining({ objectId: 'key:262151', reason: 'divergent' })]);
     expect(p.writesBlocked).toBeNull();
   });
@@ -57,6 +64,28 @@ describe('plan', () => {
     expect(p.actions).toEqual([]);
     expect(p.writesBlocked).toContain('hsm-2');
     expect(p.skipped.map((s) => s.reason)).toEqual(['writes-blocked']);
+  });
+
+  it('copies nothing whose copy on an unread node is unknown, even when the policy allows writes', () => {
+    // requireAllNodesLoggedIn off: before, the key was copied from hsm-0 to hsm-2 while hsm-1,
+    // unread, held another variant of it.
+    const c = cluster(3);
+    const inventories = [
+      read('hsm-0', [admin], [key(262170, 4)]),
+      unreadable('hsm-1'),
+      read('hsm-2', [admin]),
+    ];
+    const p = plan(c, audit(c, inventories), { ...DEFAULT_POLICY, requireAllNodesLoggedIn: false });
+
+    expect(p.writesBlocked).toBeNull();
+    expect(p.actions).toEqual([]);
+    expect(p.skipped).toEqual([
+      expect.objectContaining({
+        objectId: 'key:262170',
+        reason: 'unread-node',
+        detail: expect.stringContaining('hsm-1'),
+      }),
+    ]);
   });
 
   it('keeps to the object kinds and the action budget of the policy, whole objects only', () => {

@@ -4,8 +4,6 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { audit } from '#core/audit.ts';
-import { keyObjectId, userObjectId } from '#core/identity.ts';
 import {
   DEFAULT_POLICY,
   type NodeInventory,
@@ -13,9 +11,18 @@ import {
   type ReadInventory,
   type SyncAction,
 } from '#core/model.ts';
-import { plan } from '#core/plan.ts';
 import { verify } from '#core/verify.ts';
-import { cluster, key, read, unreadable, user } from '../support/builders.ts';
+import { listingOf, type MgmtUtilListing } from '#drivers/mgmt-util/listing.ts';
+import { keyObject, userObject } from '#drivers/mgmt-util/rules.ts';
+import {
+  auditOf as audit,
+  cluster,
+  key,
+  planOf as plan,
+  read,
+  unreadable,
+  user,
+} from '../support/builders.ts';
 
 const scenario = fc
   .record({
@@ -75,19 +82,25 @@ function inventoriesOf(s: Scenario): NodeInventory[] {
 
 /** What syncUser/syncKey do: copy the object as the source holds it; never touch anything else. */
 function apply(inventories: NodeInventory[], actions: readonly SyncAction[]): NodeInventory[] {
-  const next = inventories.map((inv) =>
-    inv.status === 'read' ? { ...inv, users: [...inv.users], keys: [...inv.keys] } : inv,
-  ) as NodeInventory[];
-  const find = (id: string) => next.find((i) => i.nodeId === id) as ReadInventory;
+  const next = inventories.map((inv) => {
+    if (inv.status !== 'read') return inv;
+    const l = listingOf(inv.listing, inv.nodeId);
+    const copy: MgmtUtilListing = { ...l, users: [...l.users], keys: [...l.keys] };
+    return { ...inv, listing: copy };
+  });
+  const find = (id: string | null) => {
+    const inv = next.find((i) => i.nodeId === id) as ReadInventory;
+    return listingOf(inv.listing, inv.nodeId);
+  };
   for (const action of actions) {
     const source = find(action.sourceNodeId);
     const target = find(action.targetNodeId);
     if (action.kind === 'user') {
-      const u = source.users.find((x) => userObjectId(x) === action.objectId);
-      if (u && !target.users.some((x) => userObjectId(x) === action.objectId)) target.users.push(u);
+      const u = source.users.find((x) => userObject(x).id === action.objectId);
+      if (u && !target.users.some((x) => userObject(x).id === action.objectId)) target.users.push(u);
     } else {
-      const k = source.keys.find((x) => keyObjectId(x) === action.objectId);
-      if (k && !target.keys.some((x) => keyObjectId(x) === action.objectId)) target.keys.push(k);
+      const k = source.keys.find((x) => keyObject(x).id === action.objectId);
+      if (k && !target.keys.some((x) => keyObject(x).id === action.objectId)) target.keys.push(k);
     }
   }
   return next;
@@ -95,9 +108,10 @@ function apply(inventories: NodeInventory[], actions: readonly SyncAction[]): No
 
 function contents(inv: NodeInventory): string[] {
   if (inv.status !== 'read') return [];
+  const l = listingOf(inv.listing, inv.nodeId);
   return [
-    ...inv.users.map((u) => `${inv.nodeId}|${userObjectId(u)}|${u.userType}|${u.userId}`),
-    ...inv.keys.map((k) => `${inv.nodeId}|${keyObjectId(k)}|${k.owner}`),
+    ...l.users.map((u) => `${inv.nodeId}|${userObject(u).id}|${u.userType}|${u.userId}`),
+    ...l.keys.map((k) => `${inv.nodeId}|${keyObject(k).id}|${k.owner}`),
   ];
 }
 

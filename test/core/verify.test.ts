@@ -1,10 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
-import { audit } from '#core/audit.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
-import { plan } from '#core/plan.ts';
 import { renderReport } from '#core/render-report.ts';
 import { verify } from '#core/verify.ts';
-import { cluster, key, read, runReport, unreadable, user } from '../support/builders.ts';
+import {
+  auditOf as audit,
+  cluster,
+  key,
+  planOf as plan,
+  read,
+  runReport,
+  unreadable,
+  user,
+} from '../support/builders.ts';
 
 const admin = user(1, 'admin', 'PCO');
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { clusterFileSchema } from '#cli/cluster-file.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
-import { normaliseTrigger } from '#workflow/trigger.ts';
+import { normaliseTrigger } from '#workflow/triggers/normalise.ts';
 import { PROJECT_ROOT } from '../support/run-cli.ts';
 
 const readme = await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8');
@@ -33,7 +33,6 @@ describe('README examples', () => {
     const normalised = normaliseTrigger(request, {
       clusterIds: [request.clusterId],
       provider: 'aws',
-      dialect: 'aws',
       policy: DEFAULT_POLICY,
     });
 

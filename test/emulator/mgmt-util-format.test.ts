@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '#core/errors.ts';
-import type { HsmUser } from '#core/model.ts';
+import type { HsmUser } from '#drivers/mgmt-util/listing.ts';
 import { parseMgmtUtilConfig, renderMgmtUtilConfig } from '#emulator/mgmt-util/config.ts';
 import { infoServerTable, keyInfoBlock, keysBlock, usersBlock } from '#emulator/mgmt-util/format.ts';
 

@@ -5,10 +5,10 @@ import { ERROR_NAMES } from '#core/errors.ts';
 import {
   DEFAULT_DEFINITION_PATH,
   substitutePlaceholders,
-  TASK_BINDINGS,
   taskStateNames,
 } from '#workflow/local-asl-runner.ts';
 import { COLLECT_RETRY, NEVER_RETRIED, RESOLVE_RETRY, type RetryRule } from '#workflow/retry-policy.ts';
+import { WORKFLOW_STEPS } from '#workflow/steps/index.ts';
 
 /** asl-validator ships no types: its CommonJS export, typed as its README documents it. */
 type AslValidator = (
@@ -130,8 +130,19 @@ describe('statemachines/audit-and-sync.asl.json', () => {
     expect(top.Alert?.Resource).toMatch(/^\$\{AlertFunctionArn\}$/);
   });
 
-  it('binds every Task state of the file to a step in the local runner', () => {
-    expect(taskStateNames(definition).sort()).toEqual(Object.keys(TASK_BINDINGS).sort());
+  it("has exactly the Task states of the step list, each calling its step's function", () => {
+    // The list drives the Lambdas, the Azure activities, the local runner and the CDK
+    // substitutions: a Task the list lacks, or a step without its Task, fails here.
+    expect(taskStateNames(definition).sort()).toEqual(WORKFLOW_STEPS.flatMap((s) => s.tasks).sort());
+    const resources = Object.fromEntries(
+      allStates(definition)
+        .filter(([, s]) => s.Type === 'Task')
+        .map(([name, s]) => [name, s.Resource]),
+    );
+    for (const step of WORKFLOW_STEPS) {
+      for (const task of step.tasks)
+        expect([task, resources[task]]).toEqual([task, `\${${step.substitution}}`]);
+    }
   });
 
   it('names only errors the code throws (ERROR_NAMES) or States.* / Lambda.* in Retry and Catch', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { HsmKey, HsmUser } from '#core/model.ts';
+import type { HsmKey, HsmUser } from '#drivers/mgmt-util/listing.ts';
 import { runStateMachineLocally, STATE_PAYLOAD_LIMIT_BYTES } from '#workflow/local-asl-runner.ts';
 import { cluster, key, user } from '../support/builders.ts';
 import { context, fakeDeps } from '../support/fake-deps.ts';
@@ -25,7 +25,7 @@ describe('worst-case state payloads', () => {
     }
     const c = cluster(NODES, 'cluster-worst-case');
     const driver = new FakeDriver(nodes);
-    const { deps } = fakeDeps(c, driver, { keyDetails: true });
+    const { deps } = fakeDeps(c, driver);
 
     const result = await runStateMachineLocally({ input: { context: context(c.clusterId) }, deps });
 

@@ -79,7 +79,8 @@ describe('S3Store', () => {
     );
 
     await expect(store().getJson('runs/run-9/plan.json')).rejects.toMatchObject({
-      name: ERROR_NAMES.invalidInput,
+      name: ERROR_NAMES.artifactNotFound,
+      key: 'runs/run-9/plan.json',
       message: expect.stringContaining(`s3://${BUCKET}/runs/run-9/plan.json does not exist`),
     });
   });

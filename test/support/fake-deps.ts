@@ -9,6 +9,7 @@ import type { BackupProvider, ClusterProvider } from '#providers/cluster-provide
 import { MemoryStore } from '#store/memory-store.ts';
 import type { RunContext } from '#workflow/contracts.ts';
 import { silentLogger, type WorkflowDeps } from '#workflow/deps.ts';
+import { TEST_RUNBOOK, TEST_TOOL } from './builders.ts';
 import type { FakeDriver } from './fake-driver.ts';
 
 export class RecordingSink implements AlertSink {
@@ -22,6 +23,17 @@ export class RecordingSink implements AlertSink {
 }
 
 export const TEST_PASSWORD = 'Tst-Pa55word-9f3e';
+
+/** The test tool (the AWS mgmt-util's rules, planner and runbook) reading and writing through `driver`. */
+export function fakeTool(driver: FakeDriver): WorkflowDeps['tool'] {
+  return () => ({
+    module: TEST_TOOL,
+    rules: TEST_TOOL.rules,
+    planner: TEST_TOOL.planner,
+    runbook: TEST_RUNBOOK,
+    driver: () => driver,
+  });
+}
 
 export function fakeDeps(
   cluster: ResolvedCluster,
@@ -51,16 +63,20 @@ export function fakeDeps(
   };
   const deps: WorkflowDeps = {
     provider,
-    driverFor: () => driver,
+    tool: fakeTool(driver),
     credentials: {
-      get: async () => ({ userType: 'CO', username: 'admin', password: new Secret(TEST_PASSWORD) }),
+      get: async () => ({
+        username: 'admin',
+        password: new Secret(TEST_PASSWORD),
+        role: 'CO',
+        version: 'v1',
+      }),
     },
     store,
     backup,
     alerts: sink,
     alertMemory: new InMemoryAlertMemory(),
     alertWindowMs: 6 * 3600 * 1000,
-    keyDetails: true,
     clock: () => new Date('2026-11-23T12:00:00.000Z'),
     log: silentLogger,
     ...overrides,
@@ -73,7 +89,6 @@ export function context(clusterId: string, policy: Partial<Policy> = {}): RunCon
     runId: 'run-1',
     clusterId,
     provider: 'emulator',
-    dialect: 'aws',
     policy: { ...DEFAULT_POLICY, ...policy },
     startedAt: '2026-11-23T12:00:00.000Z',
     trigger: { kind: 'runbook', detail: 'test' },

@@ -4,10 +4,11 @@
  * per node so tests can prove a refused login is never tried again.
  */
 import { CredentialsRejectedError, TransportError } from '#core/errors.ts';
-import { keyObjectId, userObjectId } from '#core/identity.ts';
-import type { ActionResult, ClusterNode, HsmKey, HsmUser, NodeInventory, SyncAction } from '#core/model.ts';
+import type { ActionResult, ClusterNode, NodeInventory, SyncAction } from '#core/model.ts';
 import type { Credentials } from '#core/secret.ts';
-import type { CollectOptions, NodeAccessDriver } from '#drivers/node-access-driver.ts';
+import type { HsmKey, HsmUser } from '#drivers/mgmt-util/listing.ts';
+import { keyObject, userObject } from '#drivers/mgmt-util/rules.ts';
+import type { NodeAccessDriver } from '#drivers/node-access-driver.ts';
 
 export interface FakeNode {
   users: HsmUser[];
@@ -16,7 +17,6 @@ export interface FakeNode {
 }
 
 export class FakeDriver implements NodeAccessDriver {
-  readonly dialect = 'aws' as const;
   readonly addressing = 'per-node' as const;
   readonly nodes: Map<string, FakeNode>;
   readonly loginAttempts = new Map<string, number>();
@@ -26,11 +26,10 @@ export class FakeDriver implements NodeAccessDriver {
     this.nodes = new Map(Object.entries(nodes));
   }
 
-  async collect(
-    nodes: readonly ClusterNode[],
-    _credentials: Credentials,
-    options: CollectOptions,
-  ): Promise<NodeInventory[]> {
+  /** Whether listings carry key details (owner/sharing), as KEY_DETAILS does for the real driver. */
+  keyDetails = true;
+
+  async collect(nodes: readonly ClusterNode[], _credentials: Credentials): Promise<NodeInventory[]> {
     return nodes.map((node) => {
       const state = this.nodes.get(node.nodeId);
       if (!state || state.fault === 'unreachable') {
@@ -61,10 +60,15 @@ export class FakeDriver implements NodeAccessDriver {
       return {
         nodeId: node.nodeId,
         status: 'read',
-        users: structuredClone(state.users),
-        keys: structuredClone(state.keys),
-        keyHash: null,
-        keyDetails: options.keyDetails,
+        listing: {
+          users: structuredClone(state.users),
+          keys: this.keyDetails
+            ? structuredClone(state.keys)
+            : state.keys.map((k) => ({ ...k, owner: null, sharedWith: [] })),
+          keyDetails: this.keyDetails,
+        },
+        digest: null,
+        notes: [],
         collectedAt: '2026-11-23T00:00:00.000Z',
       };
     });
@@ -84,18 +88,18 @@ export class FakeDriver implements NodeAccessDriver {
     }
     this.syncCalls.push([...actions]);
     return actions.map((action) => {
-      const source = this.nodes.get(action.sourceNodeId) as FakeNode;
-      const target = this.nodes.get(action.targetNodeId) as FakeNode;
+      const source = this.nodes.get(action.sourceNodeId ?? '') as FakeNode;
+      const target = this.nodes.get(action.targetNodeId ?? '') as FakeNode;
       if (action.kind === 'user') {
-        if (target.users.some((u) => userObjectId(u) === action.objectId))
+        if (target.users.some((u) => userObject(u).id === action.objectId))
           return { action, outcome: 'already-present', detail: '' };
-        const user = source.users.find((u) => userObjectId(u) === action.objectId);
+        const user = source.users.find((u) => userObject(u).id === action.objectId);
         if (!user) return { action, outcome: 'failed', detail: 'not on source' };
         target.users.push(structuredClone(user));
       } else {
-        if (target.keys.some((k) => keyObjectId(k) === action.objectId))
+        if (target.keys.some((k) => keyObject(k).id === action.objectId))
           return { action, outcome: 'already-present', detail: '' };
-        const key = source.keys.find((k) => keyObjectId(k) === action.objectId);
+        const key = source.keys.find((k) => keyObject(k).id === action.objectId);
         if (!key) return { action, outcome: 'failed', detail: 'not on source' };
         target.keys.push(structuredClone(key));
       }

@@ -4,14 +4,12 @@
  * never writes (it is a dry run).
  * Exit: 0 clean or repaired, 3 a human must act, 1 the run failed.
  */
-import { buildAlert } from '#core/alert.ts';
 import { resolvePolicy } from '#core/policy.ts';
-import { renderReport } from '#core/render-report.ts';
 import { outcomeOf } from '#core/report.ts';
 import { parseOptions } from '../args.ts';
 import { depsForClusterFile, loadClusterFile } from '../cluster-file.ts';
 import { type CliIo, UsageError } from '../io.ts';
-import { executeLocally } from '../local-execution.ts';
+import { executeLocally, reportText } from '../local-execution.ts';
 
 export const auditCommand = (args: string[], io: CliIo) => runFromFile('audit', args, io);
 export const syncCommand = (args: string[], io: CliIo) => runFromFile('sync', args, io);
@@ -44,7 +42,6 @@ async function runFromFile(mode: 'audit' | 'sync', args: string[], io: CliIo): P
       runId: `${mode}-${startedAt.replace(/[:.]/g, '-')}`,
       clusterId: file.clusterId,
       provider: 'file',
-      dialect: file.dialect,
       policy,
       startedAt,
       trigger: { kind: 'runbook', detail: `hsm-sentinel ${mode} --cluster-file ${values['cluster-file']}` },
@@ -60,7 +57,9 @@ async function runFromFile(mode: 'audit' | 'sync', args: string[], io: CliIo): P
     return 1;
   }
   io.stdout(
-    values.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReport(report, buildAlert(report))}\n`,
+    values.json
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : `${reportText(report, (id) => deps.tool(id).runbook)}\n`,
   );
   const outcome = outcomeOf(report);
   return outcome === 'failed' ? 1 : outcome === 'attention' ? 3 : 0;

@@ -8,19 +8,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildAlert } from '#core/alert.ts';
-import { DEFAULT_POLICY, type Dialect } from '#core/model.ts';
-import { renderReport } from '#core/render-report.ts';
+import { DEFAULT_POLICY } from '#core/model.ts';
 import { Secret } from '#core/secret.ts';
+import { defaultTool } from '#drivers/registry.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
+import { emulatedCommand } from '#emulator/programs.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
 import { FolderBackupProvider } from '#providers/emulator/folder-backup.ts';
 import { StaticClusterProvider } from '#providers/static/static-provider.ts';
 import type { RunContext } from '#workflow/contracts.ts';
 import { parseOptions } from '../args.ts';
 import { type CliIo, UsageError } from '../io.ts';
-import { emulatedUtilCommand, localDeps } from '../local-deps.ts';
-import { executeLocally } from '../local-execution.ts';
+import { localDeps } from '../local-deps.ts';
+import { executeLocally, reportText } from '../local-execution.ts';
 
 export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseOptions(args, {
@@ -34,7 +34,8 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   }
   if (values.provider !== 'aws' && values.provider !== 'azure')
     throw new UsageError('--provider must be aws or azure');
-  const dialect: Dialect = values.provider;
+  // The cloud's own tool: what its operators run against such a cluster.
+  const tool = defaultTool(values.provider);
   const reportDir = resolve(io.cwd, values['report-dir'] ?? '.runs/demo');
 
   // A fresh password per demo: it exists only in this process and, hashed, in the emulated nodes.
@@ -43,34 +44,33 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const stateDir = await mkdtemp(join(tmpdir(), 'hsm-sentinel-demo-'));
   const cluster = await startDemoCluster(stateDir, password);
   try {
-    const clusterId = `demo-${dialect}-cluster`;
-    io.stdout(`Emulated ${dialect} cluster '${clusterId}' on loopback:\n`);
+    const clusterId = `demo-${values.provider}-cluster`;
+    io.stdout(`Emulated ${values.provider} cluster '${clusterId}' on loopback, read with ${tool.title}:\n`);
     cluster.nodes.forEach((n, i) => void io.stdout(`  server ${i}: ${n.nodeId} ${n.address}:${n.port}\n`));
     io.stdout(`Seeded: ${seedScenarios({ adminPassword: password }).demo.description}\n`);
-    io.stdout(`The operator's own mgmt-util config is stale: it lists servers 0 and 2 only.\n\n`);
+    io.stdout(`The operator's own tool config is stale: it lists servers 0 and 2 only.\n\n`);
 
     const provider = new StaticClusterProvider({
       clusterId,
       provider: 'emulator',
-      dialect,
+      tool: tool.id,
       nodes: () => cluster.nodes,
       // The AWS seed's root cause: the operator's config was not refreshed when node 1 joined.
       operatorConfigAddresses: async () => [cluster.nodes[0]?.address ?? '', cluster.nodes[2]?.address ?? ''],
     });
     const deps = await localDeps({
       provider,
-      dialect,
-      utilCommand: emulatedUtilCommand(dialect),
-      credentials: { get: async () => ({ userType: 'CO', username: 'admin', password }) },
+      tool: tool.id,
+      toolCommand: emulatedCommand(tool.id),
+      toolSettings: { KEY_DETAILS: 'true' },
+      credentials: { get: async () => ({ username: 'admin', password, role: 'CO', version: 'demo' }) },
       backup: new FolderBackupProvider(stateDir, join(reportDir, 'backups')),
       reportDir,
-      keyDetails: true,
     });
     const context: RunContext = {
       runId: `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`,
       clusterId,
       provider: 'emulator',
-      dialect,
       policy: { ...DEFAULT_POLICY, allowedKinds: [...DEFAULT_POLICY.allowedKinds] },
       startedAt: new Date().toISOString(),
       trigger: { kind: 'demo', detail: 'hsm-sentinel demo' },
@@ -82,7 +82,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
       );
       return 1;
     }
-    io.stdout(`\n${renderReport(report, buildAlert(report))}\n`);
+    io.stdout(`\n${reportText(report, (id) => deps.tool(id).runbook)}\n`);
     io.stdout(`\nReport: ${join(reportDir, result.state?.alert?.reportPageRef ?? '')}\n`);
     return result.status === 'succeeded' ? 0 : 1;
   } finally {

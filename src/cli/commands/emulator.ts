@@ -16,10 +16,10 @@ import {
   stop,
 } from '#emulator/emulator-control.ts';
 import type { NodeFault } from '#emulator/faults.ts';
+import { emulatedCommand } from '#emulator/programs.ts';
 import { SEED_SCENARIO_NAMES, type SeedScenarioName } from '#emulator/seed-scenarios.ts';
 import { parseOptions } from '../args.ts';
 import { type CliIo, UsageError } from '../io.ts';
-import { emulatedUtilCommand } from '../local-deps.ts';
 
 const USAGE = `usage:
   hsm-sentinel emulator start [--seed ${SEED_SCENARIO_NAMES.join('|')}] [--port 0|2225] [--state-dir DIR]   (admin password: $HSM_CO_PASSWORD)
@@ -73,7 +73,7 @@ export async function emulatorCommand(args: string[], io: CliIo): Promise<number
       const clusterFile = await writeClusterFile(stateDir, cluster);
       io.stdout(describe(cluster));
       io.stdout(`\nPractise the runbook:\n  hsm-sentinel audit --cluster-file ${clusterFile}\n`);
-      io.stdout(`  ${emulatedUtilCommand('aws').join(' ')} ${cluster.configs.aws}\n`);
+      io.stdout(`  ${emulatedCommand('mgmt-util-aws').join(' ')} ${cluster.configs.aws}\n`);
       return 0;
     }
     case 'status': {
@@ -155,8 +155,8 @@ async function writeClusterFile(stateDir: string, cluster: DetachedCluster): Pro
   const path = join(stateDir, 'cluster-file.json');
   const file = {
     clusterId: 'emulated-cluster',
-    dialect: 'aws',
-    util: emulatedUtilCommand('aws'),
+    tool: 'mgmt-util-aws',
+    command: emulatedCommand('mgmt-util-aws'),
     nodes: cluster.nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
     credentials: { from: 'env', passwordVariable: 'HSM_CO_PASSWORD', usernameVariable: 'HSM_CO_USER' },
     operatorConfig: cluster.configs.aws,

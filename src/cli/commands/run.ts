@@ -13,20 +13,20 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { buildAlert } from '#core/alert.ts';
 import { ConfigurationError, InvalidInputError } from '#core/errors.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { resolvePolicy } from '#core/policy.ts';
-import { renderReport } from '#core/render-report.ts';
 import { outcomeOf, type RunReport } from '#core/report.ts';
+import { toolModule } from '#drivers/registry.ts';
+import { startRun } from '#providers/aws/step-functions-starter.ts';
 import { DynamoDbRunLock } from '#store/dynamodb-run-lock.ts';
 import { S3Store } from '#store/s3-store.ts';
 import type { RunState } from '#workflow/contracts.ts';
-import { normaliseTrigger, startRun } from '#workflow/trigger.ts';
+import { fromRunbookRequest } from '#workflow/triggers/runbook-request.ts';
 import { parseOptions } from '../args.ts';
 import { depsForClusterFile, loadClusterFile } from '../cluster-file.ts';
 import { type CliIo, UsageError } from '../io.ts';
-import { executeLocally } from '../local-execution.ts';
+import { executeLocally, type RunbookLookup, reportText } from '../local-execution.ts';
 
 const USAGE = `usage:
   hsm-sentinel run --cluster-id ID [--dry-run] [--cluster-file FILE | --emulator-dir DIR]
@@ -88,7 +88,6 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       runId: `run-${startedAt.replace(/[:.]/g, '-')}`,
       clusterId,
       provider: 'file',
-      dialect: file.dialect,
       policy: resolvePolicy({ ...file.policy, ...(values['dry-run'] ? { dryRun: true } : {}) }),
       startedAt,
       trigger: { kind: 'runbook', detail: `hsm-sentinel run --cluster-id ${clusterId}` },
@@ -97,7 +96,12 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     io.stderr,
     1000,
   );
-  return printReport(report, result.error ? `${result.error.name}: ${result.error.cause}` : null, io);
+  return printReport(
+    report,
+    result.error ? `${result.error.name}: ${result.error.cause}` : null,
+    io,
+    (id) => deps.tool(id).runbook,
+  );
 }
 
 async function runRemote(
@@ -123,14 +127,11 @@ async function runRemote(
     requestedBy: `${io.env.USER ?? 'someone'} via hsm-sentinel run --remote`,
     requestId: randomUUID(),
   };
-  const { runs } = normaliseTrigger(request, {
+  const run = fromRunbookRequest(request, {
     clusterIds: [clusterId],
     provider: 'aws',
-    dialect: 'aws',
     policy: DEFAULT_POLICY,
   });
-  const run = runs[0];
-  if (!run) throw new InvalidInputError(`no run for cluster ${clusterId}`);
   const sfn = remoteDefaults.sfn();
   const table = tableOption ?? io.env.HSM_SENTINEL_STATE_TABLE;
   const lock = table ? new DynamoDbRunLock(table, remoteDefaults.dynamo()) : undefined;
@@ -155,7 +156,7 @@ async function runRemote(
         execution.status === 'SUCCEEDED'
           ? null
           : `${execution.error ?? execution.status}: ${execution.cause ?? ''}`;
-      return printReport(report, failure, io);
+      return printReport(report, failure, io, (id) => toolModule(id).runbook({ settings: io.env }));
     }
     if (Date.now() > deadline) {
       io.stderr(
@@ -167,12 +168,17 @@ async function runRemote(
   }
 }
 
-function printReport(report: RunReport | null, failure: string | null, io: CliIo): number {
+function printReport(
+  report: RunReport | null,
+  failure: string | null,
+  io: CliIo,
+  runbookOf: RunbookLookup,
+): number {
   if (!report) {
     io.stderr(`the run failed before its report was written${failure ? `: ${failure}` : ''}\n`);
     return 1;
   }
-  io.stdout(`${renderReport(report, buildAlert(report))}\n`);
+  io.stdout(`${reportText(report, runbookOf)}\n`);
   const outcome = outcomeOf(report);
   if (failure && outcome !== 'failed') io.stderr(`the execution failed: ${failure}\n`);
   return outcome === 'failed' || failure ? 1 : outcome === 'attention' ? 3 : 0;

@@ -10,9 +10,8 @@
  * no port; the emulator needs it because tests use ephemeral loopback ports).
  */
 import { InvalidInputError } from '#core/errors.ts';
-import type { ClusterNode, Dialect } from '#core/model.ts';
+import type { ClusterNode } from '#core/model.ts';
 import type { DialectProfile } from './dialect.ts';
-import { profileFor } from './dialect.ts';
 
 interface AwsServerEntry {
   name: string;
@@ -76,8 +75,7 @@ function isEnabled(value: unknown): boolean {
 }
 
 /** Parses an operator's config file into its servers. Throws InvalidInputError on a malformed file. */
-export function readOperatorConfigServers(text: string, dialect: Dialect): OperatorConfigServer[] {
-  const profile = profileFor(dialect);
+export function readOperatorConfigServers(text: string, profile: DialectProfile): OperatorConfigServer[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -102,8 +100,8 @@ export function readOperatorConfigServers(text: string, dialect: Dialect): Opera
 }
 
 /** Addresses of the enabled servers in an operator's config, in file order (for drift). */
-export function readOperatorConfig(text: string, dialect: Dialect): string[] {
-  return readOperatorConfigServers(text, dialect)
+export function readOperatorConfig(text: string, profile: DialectProfile): string[] {
+  return readOperatorConfigServers(text, profile)
     .filter((s) => s.enabled)
     .map((s) => s.address);
 }

@@ -4,7 +4,11 @@
  * `DialectProfile` object, so the session, config writer, parsers and driver have no
  * `if (dialect === …)` branches. Source: shared/reference/hsm-management-cli.md §1.
  */
-import type { ClusterNode, Dialect } from '#core/model.ts';
+import type { ClusterNode } from '#core/model.ts';
+
+export const DIALECTS = ['aws', 'azure'] as const;
+/** Which member of the family: AWS Client SDK 3 `cloudhsm_mgmt_util` or Azure `azcloudhsm_mgmt_util`. */
+export type Dialect = (typeof DIALECTS)[number];
 
 /** Vendor default certificate paths written into an AWS config (cloudhsm_mgmt_util.cfg). */
 export interface AwsCertificatePaths {
@@ -22,6 +26,10 @@ export interface DialectProfile {
   readonly defaultBinary: string;
   /** File name the util's config is written under. */
   readonly configFileName: string;
+  /** Where the vendor installs the operator's config (the runbook's commands name it). */
+  readonly operatorConfigPath: string;
+  /** What an operator types to rebuild a stale config (the runbook's advice on drift). */
+  readonly rebuildConfig: readonly string[];
   readonly defaultPort: number;
   /** Cluster-mode prompt, without trailing space: `aws-cloudhsm>` / `cloudmgmt>`. */
   readonly globalPrompt: string;
@@ -60,6 +68,11 @@ export const AWS_PROFILE: DialectProfile = {
   toolName: 'cloudhsm_mgmt_util',
   defaultBinary: '/opt/cloudhsm/bin/cloudhsm_mgmt_util',
   configFileName: 'cloudhsm_mgmt_util.cfg',
+  operatorConfigPath: '/opt/cloudhsm/etc/cloudhsm_mgmt_util.cfg',
+  rebuildConfig: [
+    'sudo /opt/cloudhsm/bin/configure -a <ENI IP of any HSM of the cluster>',
+    'sudo /opt/cloudhsm/bin/configure -m',
+  ],
   defaultPort: 2225,
   globalPrompt: 'aws-cloudhsm>',
   serverPrompt: /^server ?(\d+)>$/,
@@ -81,6 +94,11 @@ export const AZURE_PROFILE: DialectProfile = {
   toolName: 'azcloudhsm_mgmt_util',
   defaultBinary: '/opt/azurecloudhsm/bin/azcloudhsm_mgmt_util',
   configFileName: 'azcloudhsm_resource.cfg',
+  operatorConfigPath: '/opt/azurecloudhsm/bin/azcloudhsm_resource.cfg',
+  rebuildConfig: [
+    '# list the FQDN of every HSM of the cluster (hsm1, hsm2, hsm3.<cluster>.privatelink.cloudhsm.azure.net) in',
+    '#   /opt/azurecloudhsm/bin/azcloudhsm_resource.cfg, then start azcloudhsm_mgmt_util again',
+  ],
   defaultPort: 2225,
   globalPrompt: 'cloudmgmt>',
   serverPrompt: /^server ?(\d+)>$/,
@@ -90,13 +108,6 @@ export const AZURE_PROFILE: DialectProfile = {
   alreadyPresent: ALREADY_PRESENT,
   certificatePaths: null,
 };
-
-const PROFILES: Readonly<Record<Dialect, DialectProfile>> = { aws: AWS_PROFILE, azure: AZURE_PROFILE };
-
-/** The profile of a dialect. */
-export function profileFor(dialect: Dialect): DialectProfile {
-  return PROFILES[dialect];
-}
 
 /** The name start-up lines use for server `index` (see `DialectProfile.serverNaming`). */
 export function serverLabel(

@@ -8,7 +8,8 @@
  * accepts an optional `port` per server, written only when a node is not on 2225.
  */
 import { ConfigurationError } from '#core/errors.ts';
-import type { ClusterNode, Dialect } from '#core/model.ts';
+import type { ClusterNode } from '#core/model.ts';
+import type { Dialect } from '#drivers/mgmt-util/dialect.ts';
 
 export const HSM_PORT = 2225;
 

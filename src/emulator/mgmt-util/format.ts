@@ -3,7 +3,8 @@
  * shared/reference/hsm-management-cli.md and the transcripts (listUsers column positions are
  * byte-identical to the AWS user guide's example).
  */
-import type { Dialect, HsmUser } from '#core/model.ts';
+import type { Dialect } from '#drivers/mgmt-util/dialect.ts';
+import type { HsmUser } from '#drivers/mgmt-util/listing.ts';
 import type { FindAllKeysResult, KeyInfo } from '../node-state.ts';
 
 export interface DialectText {

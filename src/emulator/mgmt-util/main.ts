@@ -8,7 +8,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DIALECTS, type Dialect } from '#core/model.ts';
+import { DIALECTS, type Dialect } from '#drivers/mgmt-util/dialect.ts';
 import { parseMgmtUtilConfig } from './config.ts';
 import { MgmtUtilShell } from './shell.ts';
 

@@ -4,7 +4,8 @@
  * (it runs on pipes) and never prints an argument it was given as text, so a password typed
  * on stdin cannot reach stdout/stderr.
  */
-import type { Dialect, UserType } from '#core/model.ts';
+import type { Dialect } from '#drivers/mgmt-util/dialect.ts';
+import type { UserType } from '#drivers/mgmt-util/listing.ts';
 import {
   ALREADY_PRESENT_MESSAGES,
   EmulatedHsmError,

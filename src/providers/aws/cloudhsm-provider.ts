@@ -1,13 +1,13 @@
 /**
  * The AWS control plane: CloudHSM v2 `DescribeClusters` is the authoritative node list.
  *
- * Node order (= server numbers in the mgmt-util config we write) is deterministic: by
+ * Node order (= server numbers in a tool config written from it) is deterministic: by
  * Availability Zone, then ENI IP (numerically, octet by octet), then HsmId. The order only
  * has to be the same for the same node set; any change of the set changes the membership
  * token, and Sync writes nothing then.
  */
 import {
-  CloudHSMV2Client,
+  type CloudHSMV2Client,
   type Cluster,
   DescribeClustersCommand,
   type DescribeClustersCommandOutput,
@@ -21,7 +21,7 @@ import {
   InvalidInputError,
   TransportError,
 } from '#core/errors.ts';
-import { membershipToken } from '#core/identity.ts';
+import { membershipToken } from '#core/membership.ts';
 import {
   type ClusterNode,
   type ConfigDrift,
@@ -29,11 +29,7 @@ import {
   type NodeState,
   type ResolvedCluster,
 } from '#core/model.ts';
-import { readOperatorConfig } from '#drivers/mgmt-util/config.ts';
-import type { ClusterProvider } from '../cluster-provider.ts';
-
-/** cloudhsm_mgmt_util talks to every HSM on this port (the security group opens 2223-2225). */
-export const CLOUDHSM_MGMT_PORT = 2225;
+import type { ClusterProvider, ClusterTool } from '../cluster-provider.ts';
 
 /** Cluster states in which the node set is about to change: wait and retry. */
 const CLUSTER_SETTLING = new Set(['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'INITIALIZE_IN_PROGRESS']);
@@ -48,8 +44,13 @@ const HSM_SETTLING = new Set(['CREATE_IN_PROGRESS', 'DELETE_IN_PROGRESS']);
 
 export interface CloudHsmProviderOptions {
   /**
-   * The operator's own cloudhsm_mgmt_util.cfg (JSON text), for the drift check; null when
-   * the operator keeps none. Read it where it lives (an SSM parameter, a file) and pass a
+   * The tool that reads a cluster of this `HsmType` (DescribeClusters): hsm1.medium and
+   * hsm2m.medium clusters need different tools. The composition root asks the registry.
+   */
+  toolFor: (hsmType: string | undefined) => ClusterTool;
+  /**
+   * The operator's own config of that tool (text), for the drift check; null when the
+   * operator keeps none. Read it where it lives (an SSM parameter, a file) and pass a
    * function: the provider only compares.
    */
   operatorConfig?: () => Promise<string | null>;
@@ -58,11 +59,13 @@ export interface CloudHsmProviderOptions {
 
 export class CloudHsmProvider implements ClusterProvider {
   readonly #client: CloudHSMV2Client;
+  readonly #toolFor: (hsmType: string | undefined) => ClusterTool;
   readonly #operatorConfig: (() => Promise<string | null>) | null;
   readonly #clock: () => Date;
 
-  constructor(client: CloudHSMV2Client = new CloudHSMV2Client({}), options: CloudHsmProviderOptions = {}) {
+  constructor(client: CloudHSMV2Client, options: CloudHsmProviderOptions) {
     this.#client = client;
+    this.#toolFor = options.toolFor;
     this.#operatorConfig = options.operatorConfig ?? null;
     this.#clock = options.clock ?? (() => new Date());
   }
@@ -86,15 +89,16 @@ export class CloudHsmProvider implements ClusterProvider {
         { context: { clusterId, state, settling: settling.map((hsm) => hsm.HsmId).join(',') } },
       );
     }
-    const nodes = hsms.map((hsm) => toNode(clusterId, hsm)).sort(compareNodes);
+    const tool = this.#toolFor(cluster.HsmType);
+    const nodes = hsms.map((hsm) => toNode(clusterId, hsm, tool.port)).sort(compareNodes);
     return {
       clusterId,
       provider: 'aws',
-      dialect: 'aws',
+      tool: tool.id,
       nodes,
       resolvedAt: this.#clock().toISOString(),
       membershipToken: membershipToken(nodes),
-      configDrift: await this.#drift(clusterId, nodes),
+      configDrift: await this.#drift(clusterId, nodes, tool),
     };
   }
 
@@ -126,7 +130,11 @@ export class CloudHsmProvider implements ClusterProvider {
     return cluster;
   }
 
-  async #drift(clusterId: string, nodes: readonly ClusterNode[]): Promise<ConfigDrift | null> {
+  async #drift(
+    clusterId: string,
+    nodes: readonly ClusterNode[],
+    tool: ClusterTool,
+  ): Promise<ConfigDrift | null> {
     if (this.#operatorConfig === null) return null;
     let text: string | null;
     try {
@@ -134,18 +142,18 @@ export class CloudHsmProvider implements ClusterProvider {
     } catch (cause) {
       if (cause instanceof HsmSentinelError) throw cause;
       throw new ConfigurationError(
-        `the operator's cloudhsm_mgmt_util.cfg for cluster ${clusterId} could not be read: ` +
+        `the operator's ${tool.id} config for cluster ${clusterId} could not be read: ` +
           'check OPERATOR_CONFIG_SSM and the permission to read it',
         { cause },
       );
     }
     if (text === null) return null;
     try {
-      return configDrift(nodes, readOperatorConfig(text, 'aws'));
+      return configDrift(nodes, tool.operatorConfigAddresses(text));
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       throw new InvalidInputError(
-        `the operator's cloudhsm_mgmt_util.cfg for cluster ${clusterId} is malformed (${reason}): ` +
+        `the operator's ${tool.id} config for cluster ${clusterId} is malformed (${reason}): ` +
           'fix it or stop pointing the drift check at it',
         { cause },
       );
@@ -153,7 +161,7 @@ export class CloudHsmProvider implements ClusterProvider {
   }
 }
 
-function toNode(clusterId: string, hsm: Hsm): ClusterNode {
+function toNode(clusterId: string, hsm: Hsm, port: number): ClusterNode {
   if (!hsm.HsmId || !hsm.EniIp) {
     throw new InvalidInputError(
       `DescribeClusters returned an HSM of cluster ${clusterId} without ${hsm.HsmId ? `an EniIp (${hsm.HsmId})` : 'an HsmId'}: cannot address it`,
@@ -165,7 +173,7 @@ function toNode(clusterId: string, hsm: Hsm): ClusterNode {
   return {
     nodeId: hsm.HsmId,
     address: hsm.EniIp,
-    port: CLOUDHSM_MGMT_PORT,
+    port,
     state,
     ...(hsm.AvailabilityZone === undefined ? {} : { zone: hsm.AvailabilityZone }),
   };

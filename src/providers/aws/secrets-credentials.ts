@@ -1,13 +1,13 @@
 /**
  * The crypto officer's credentials from AWS Secrets Manager: a secret whose string is
- * `{"username": "...", "password": "...", "userType": "CO" | "PCO"}` (userType optional,
- * CO by default). Read once per process and cached for a while (a rotated secret is picked
+ * `{"username": "...", "password": "...", "role"?: "..."}` (`role`, or the older `userType`,
+ * in the tool's words; the tool's default when absent). Read once per process and cached for a while (a rotated secret is picked
  * up after `maxAgeMs`). No error message ever carries the secret's text.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError, TransportError } from '#core/errors.ts';
 import type { Credentials } from '#core/secret.ts';
-import { type CredentialsSource, checkPassword, checkUsername } from '../credentials.ts';
+import { type CredentialsSource, checkPassword, checkUsername, roleOf } from '../credentials.ts';
 
 export interface SecretsManagerCredentialsOptions {
   /** How long a read secret is reused (default 5 minutes). */
@@ -62,9 +62,11 @@ export class SecretsManagerCredentials implements CredentialsSource {
   async #read(): Promise<Credentials> {
     const where = `secret ${this.#secretId}`;
     let text: string | undefined;
+    let versionId: string | undefined;
     try {
       const out = await this.#client.send(new GetSecretValueCommand({ SecretId: this.#secretId }));
       text = out.SecretString;
+      versionId = out.VersionId;
     } catch (cause) {
       const name = cause instanceof Error ? cause.name : 'Error';
       const options = { cause, context: { secretId: this.#secretId, awsError: name } };
@@ -91,14 +93,13 @@ export class SecretsManagerCredentials implements CredentialsSource {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new ConfigurationError(`${where} is not a JSON object {"username","password","userType"?}`);
     }
-    const fields = parsed as { username?: unknown; password?: unknown; userType?: unknown };
-    if (fields.userType !== undefined && fields.userType !== 'CO' && fields.userType !== 'PCO') {
-      throw new ConfigurationError(`${where}: "userType" must be "CO" or "PCO"`);
-    }
+    const fields = parsed as { username?: unknown; password?: unknown; userType?: unknown; role?: unknown };
     return {
-      userType: fields.userType ?? 'CO',
       username: checkUsername(fields.username, `${where} "username"`),
       password: checkPassword(fields.password, `${where} "password"`),
+      role: roleOf(fields, where),
+      // Secrets Manager gives every rotation a new VersionId: the lockout guard's key.
+      version: versionId ? `${this.#secretId}#${versionId}` : null,
     };
   }
 }

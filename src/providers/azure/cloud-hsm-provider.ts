@@ -7,14 +7,13 @@
  * of `azcloudhsm_resource.cfg`, so `server N` means the same HSM in the runbook and here.
  */
 import { ClusterNotStableError, InvalidInputError } from '#core/errors.ts';
-import { membershipToken } from '#core/identity.ts';
+import { membershipToken } from '#core/membership.ts';
 import type { ClusterNode, NodeState, ResolvedCluster } from '#core/model.ts';
-import type { ClusterProvider } from '../cluster-provider.ts';
+import type { ClusterProvider, ClusterTool } from '../cluster-provider.ts';
 import type { ArmClient } from './arm-client.ts';
 import { parseClusterId } from './cluster-id.ts';
 
 /** The port azcloudhsm_mgmt_util connects to on every HSM (private endpoint). */
-export const AZURE_HSM_PORT = 2225;
 
 /** The part of the cluster GET this provider reads. */
 export interface CloudHsmClusterResource {
@@ -30,10 +29,12 @@ export interface CloudHsmClusterResource {
 
 export interface AzureCloudHsmProviderOptions {
   arm: ArmClient;
+  /** The tool that reads Azure Cloud HSM clusters (the registry's default for Azure). */
+  tool: ClusterTool;
   clock?: () => Date;
   /**
-   * Where the util reaches an HSM. Default: the FQDN itself on 2225 (the private endpoint's
-   * DNS name). Tests map FQDNs to an emulated cluster's loopback servers here.
+   * Where the tool reaches an HSM. Default: the FQDN itself on the tool's port (the private
+   * endpoint's DNS name). Tests map FQDNs to an emulated cluster's loopback servers here.
    */
   endpointOf?: (fqdn: string) => { address: string; port: number };
 }
@@ -69,13 +70,15 @@ export function nodeStateOf(state: string | undefined): NodeState {
 
 export class AzureCloudHsmProvider implements ClusterProvider {
   readonly #arm: ArmClient;
+  readonly #tool: ClusterTool;
   readonly #clock: () => Date;
   readonly #endpointOf: (fqdn: string) => { address: string; port: number };
 
   constructor(options: AzureCloudHsmProviderOptions) {
     this.#arm = options.arm;
     this.#clock = options.clock ?? (() => new Date());
-    this.#endpointOf = options.endpointOf ?? ((fqdn) => ({ address: fqdn, port: AZURE_HSM_PORT }));
+    this.#tool = options.tool;
+    this.#endpointOf = options.endpointOf ?? ((fqdn) => ({ address: fqdn, port: options.tool.port }));
   }
 
   async resolve(clusterId: string): Promise<ResolvedCluster> {
@@ -130,7 +133,7 @@ export class AzureCloudHsmProvider implements ClusterProvider {
     return {
       clusterId: id.id,
       provider: 'azure',
-      dialect: 'azure',
+      tool: this.#tool.id,
       nodes: present,
       resolvedAt: this.#clock().toISOString(),
       membershipToken: membershipToken(present),

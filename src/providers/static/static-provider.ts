@@ -6,17 +6,17 @@
 
 import { configDrift } from '#core/drift.ts';
 import { InvalidInputError } from '#core/errors.ts';
-import { membershipToken } from '#core/identity.ts';
-import type { ClusterNode, Dialect, ProviderName, ResolvedCluster } from '#core/model.ts';
+import { membershipToken } from '#core/membership.ts';
+import type { ClusterNode, ProviderName, ResolvedCluster, ToolId } from '#core/model.ts';
 import type { ClusterProvider } from '../cluster-provider.ts';
 
 export interface StaticClusterOptions {
   clusterId: string;
   provider: ProviderName;
-  dialect: Dialect;
+  tool: ToolId;
   /** Read at every resolve, so a test or the emulator can change membership mid-run. */
   nodes: () => readonly ClusterNode[];
-  /** Addresses the operator's own mgmt-util config lists (drift check); null: no config to compare. */
+  /** Addresses the operator's own tool config lists (drift check); null: no config to compare. */
   operatorConfigAddresses?: () => Promise<readonly string[] | null>;
   clock?: () => Date;
 }
@@ -39,7 +39,7 @@ export class StaticClusterProvider implements ClusterProvider {
     return {
       clusterId,
       provider: options.provider,
-      dialect: options.dialect,
+      tool: options.tool,
       nodes,
       resolvedAt: (options.clock?.() ?? new Date()).toISOString(),
       membershipToken: membershipToken(nodes),

@@ -1,9 +1,8 @@
 import { deliver } from '#alerts/alert-sink.ts';
 import { buildAlert } from '#core/alert.ts';
-import type { ActionResult, AuditResult, Plan } from '#core/model.ts';
+import type { ActionResult, AuditResult, Plan, Verification } from '#core/model.ts';
 import { renderReport } from '#core/render-report.ts';
 import { outcomeOf, type RunReport } from '#core/report.ts';
-import { verify } from '#core/verify.ts';
 import { artifactKeys } from '#store/artifact-store.ts';
 import type { AlertOutput, RunState } from '../contracts.ts';
 import type { WorkflowDeps } from '../deps.ts';
@@ -18,7 +17,7 @@ import type { WorkflowDeps } from '../deps.ts';
 export async function alertStep(state: RunState, deps: WorkflowDeps): Promise<AlertOutput> {
   const report = await assembleReport(state, deps);
   const reportRef = await deps.store.putJson(artifactKeys.report(report.runId), report);
-  const alert = buildAlert(report);
+  const alert = buildAlert(report, state.cluster ? deps.tool(state.cluster.tool).runbook : null);
   const reportPageRef = await deps.store.putText(
     artifactKeys.reportPage(report.runId),
     `${renderReport(report, alert)}\n`,
@@ -57,25 +56,27 @@ async function releaseRunLock(state: RunState, deps: WorkflowDeps): Promise<void
 export async function assembleReport(state: RunState, deps: WorkflowDeps): Promise<RunReport> {
   const { context } = state;
   const load = <T>(ref: string | undefined) => (ref ? deps.store.getJson<T>(ref) : Promise.resolve(null));
-  const [before, thePlan, results, after] = await Promise.all([
+  const [before, thePlan, results, after, verification] = await Promise.all([
     load<AuditResult>(state.audit?.auditRef),
     load<Plan>(state.audit?.planRef),
     load<ActionResult[]>(state.sync?.resultsRef),
     load<AuditResult>(state.verify?.afterAuditRef),
+    load<Verification>(state.verify?.verificationRef),
   ]);
   return {
     runId: context.runId,
     clusterId: context.clusterId,
     provider: state.cluster?.provider ?? context.provider,
-    dialect: state.cluster?.dialect ?? context.dialect,
+    tool: state.cluster?.tool ?? null,
     startedAt: context.startedAt,
     finishedAt: deps.clock().toISOString(),
     policy: context.policy,
+    cluster: state.cluster ?? null,
     before,
     plan: thePlan,
     results: results ?? [],
     after,
-    verification: thePlan && after ? verify(thePlan, after) : null,
+    verification,
     backup: state.backup ?? null,
     failure: state.failure ?? null,
     trigger: context.trigger,

@@ -11,8 +11,9 @@ export async function auditStep(state: RunState, deps: WorkflowDeps): Promise<Au
   const cluster = required(state.cluster, 'cluster');
   const collected = required(state.collected, 'collected');
   const inventories = await loadInventories(cluster, collected, deps);
-  const result = audit(cluster, inventories);
-  const thePlan = plan(cluster, result, state.context.policy);
+  const tool = deps.tool(cluster.tool);
+  const result = audit(cluster, inventories, tool.rules);
+  const thePlan = plan(cluster, result, state.context.policy, tool.planner);
   const auditRef = await deps.store.putJson(artifactKeys.audit(state.context.runId, 'before'), result);
   const planRef = await deps.store.putJson(artifactKeys.plan(state.context.runId), thePlan);
   deps.log.info('audited cluster', {

@@ -22,9 +22,9 @@ export async function collectNodeStep(input: CollectNodeInput, deps: WorkflowDep
   if (!node) {
     throw new UnknownNodeError(`node '${input.nodeId}' is not in cluster ${input.cluster.clusterId}`);
   }
-  const driver = deps.driverFor(input.cluster.dialect);
+  const tool = deps.tool(input.cluster.tool);
   const credentials = await deps.credentials.get();
-  const [inventory] = await driver.collect([node], credentials, { keyDetails: deps.keyDetails });
+  const [inventory] = await tool.driver().collect([node], credentials);
   if (!inventory || inventory.nodeId !== node.nodeId) {
     throw new TransportError(`driver returned no inventory for ${node.nodeId}`);
   }
@@ -37,7 +37,7 @@ export async function collectNodeStep(input: CollectNodeInput, deps: WorkflowDep
     });
   }
   try {
-    return await storeInventory(input.context, 'before', inventory, deps);
+    return await storeInventory(input.context, input.cluster, 'before', inventory, deps);
   } catch (cause) {
     // The node WAS read (and logged in to). A store error must not look like a transport
     // error to the Retry block, or the next attempt would log in again.
@@ -66,24 +66,28 @@ export async function markUnreadableStep(
     reason,
     detail: `${errorName}: ${readableCause(input.error.Cause)}`,
   };
-  return storeInventory(input.context, 'before', inventory, deps);
+  return storeInventory(input.context, null, 'before', inventory, deps);
 }
 
-/** Reads every node in one session (Verify re-reads the whole cluster). */
+/** Reads every node in one session (Verify re-reads the whole cluster); the inventories stay in memory too. */
 export async function collectAll(
   context: RunContext,
   cluster: ResolvedCluster,
   phase: CollectPhase,
   deps: WorkflowDeps,
-): Promise<CollectedNode[]> {
-  const driver = deps.driverFor(cluster.dialect);
+): Promise<{ collected: CollectedNode[]; inventories: NodeInventory[] }> {
   const credentials = await deps.credentials.get();
-  const inventories = await driver.collect(cluster.nodes, credentials, { keyDetails: deps.keyDetails });
-  return Promise.all(inventories.map((inventory) => storeInventory(context, phase, inventory, deps)));
+  const inventories = await deps.tool(cluster.tool).driver().collect(cluster.nodes, credentials);
+  const collected = await Promise.all(
+    inventories.map((inventory) => storeInventory(context, cluster, phase, inventory, deps)),
+  );
+  return { collected, inventories };
 }
 
+/** Keeps the inventory; the state carries its key and counts (null cluster: counts not known). */
 async function storeInventory(
   context: RunContext,
+  cluster: ResolvedCluster | null,
   phase: CollectPhase,
   inventory: NodeInventory,
   deps: WorkflowDeps,
@@ -92,19 +96,23 @@ async function storeInventory(
     artifactKeys.inventory(context.runId, phase, inventory.nodeId),
     inventory,
   );
-  const read = inventory.status === 'read';
+  const counts = { users: 0, keys: 0 };
+  if (inventory.status === 'read' && cluster !== null) {
+    for (const object of deps.tool(cluster.tool).rules.objectsOf(inventory)) {
+      counts[object.kind === 'user' ? 'users' : 'keys'] += 1;
+    }
+  }
   deps.log.info('collected node', {
     nodeId: inventory.nodeId,
     phase,
     status: inventory.status,
-    ...(read ? { users: inventory.users.length, keys: inventory.keys.length } : { reason: inventory.reason }),
+    ...(inventory.status === 'read' ? counts : { reason: inventory.reason }),
   });
   return {
     nodeId: inventory.nodeId,
     status: inventory.status,
-    reason: read ? null : inventory.reason,
+    reason: inventory.status === 'read' ? null : inventory.reason,
     inventoryRef,
-    users: read ? inventory.users.length : 0,
-    keys: read ? inventory.keys.length : 0,
+    ...counts,
   };
 }

@@ -26,7 +26,7 @@ export async function syncStep(state: RunState, deps: WorkflowDeps): Promise<Syn
       );
     }
     const credentials = await deps.credentials.get();
-    results = await deps.driverFor(cluster.dialect).sync(cluster.nodes, credentials, thePlan.actions);
+    results = await deps.tool(cluster.tool).driver().sync(cluster.nodes, credentials, thePlan.actions);
     if (results.some((r) => r.outcome === 'synced')) lastWriteAt = deps.clock().toISOString();
   }
   const resultsRef = await deps.store.putJson(artifactKeys.results(state.context.runId), results);

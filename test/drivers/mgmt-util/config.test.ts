@@ -50,19 +50,19 @@ describe('mgmt-util config', () => {
     const aws = JSON.parse(renderConfig(NODES, AWS_PROFILE)) as { servers: { enable: string }[] };
     (aws.servers[0] as { enable: string }).enable = 'no';
 
-    expect(readOperatorConfig(text, 'aws')).toEqual(['10.0.2.9', '10.0.3.11']);
-    expect(readOperatorConfig(JSON.stringify(aws), 'aws')).toEqual(['10.0.3.11']);
+    expect(readOperatorConfig(text, AWS_PROFILE)).toEqual(['10.0.2.9', '10.0.3.11']);
+    expect(readOperatorConfig(JSON.stringify(aws), AWS_PROFILE)).toEqual(['10.0.3.11']);
     expect(
       readOperatorConfigServers(
         '{"servers":[{"hostname":"hsm1.c.privatelink.cloudhsm.azure.net"}]}',
-        'azure',
+        AZURE_PROFILE,
       ),
     ).toEqual([{ address: 'hsm1.c.privatelink.cloudhsm.azure.net', port: 2225, enabled: true }]);
   });
 
   it('rejects a malformed operator config', () => {
-    expect(() => readOperatorConfig('{', 'aws')).toThrow(InvalidInputError);
-    expect(() => readOperatorConfig('{"servers":[{"name":"x"}]}', 'azure')).toThrow(
+    expect(() => readOperatorConfig('{', AWS_PROFILE)).toThrow(InvalidInputError);
+    expect(() => readOperatorConfig('{"servers":[{"name":"x"}]}', AZURE_PROFILE)).toThrow(
       /servers\[0\] has no "hostname"/,
     );
   });

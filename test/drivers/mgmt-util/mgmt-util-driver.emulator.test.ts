@@ -4,22 +4,25 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CredentialsRejectedError } from '#core/errors.ts';
-import type { ClusterNode, Dialect, NodeInventory, ReadInventory } from '#core/model.ts';
+import type { ClusterNode, NodeInventory } from '#core/model.ts';
 import type { Credentials } from '#core/secret.ts';
 import { Secret } from '#core/secret.ts';
-import { MgmtUtilDriver } from '#drivers/mgmt-util/mgmt-util-driver.ts';
-import type { EmulatedCluster } from '#emulator/index.ts';
-import {
-  AZURE_SINGLE_NODE_KEY,
-  MGMT_UTIL_ENTRY,
-  seedScenarios,
-  startEmulatedCluster,
-} from '#emulator/index.ts';
+import { AWS_PROFILE, AZURE_PROFILE, type Dialect } from '#drivers/mgmt-util/dialect.ts';
+import { MgmtUtilDriver } from '#drivers/mgmt-util/driver.ts';
+import { listingOf, type MgmtUtilListing } from '#drivers/mgmt-util/listing.ts';
+import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
+import { MGMT_UTIL_ENTRY } from '#emulator/mgmt-util/main.ts';
+import { AZURE_SINGLE_NODE_KEY, seedScenarios } from '#emulator/seed-scenarios.ts';
 import { tempDir } from '../support/fake-util.ts';
 import { syncAction } from '../support/sync-action.ts';
 
 const PASSWORD = 'Emu-Driver-Pass-4471!';
-const CREDENTIALS: Credentials = { userType: 'CO', username: 'admin', password: new Secret(PASSWORD) };
+const CREDENTIALS: Credentials = {
+  username: 'admin',
+  password: new Secret(PASSWORD),
+  role: 'CO',
+  version: null,
+};
 const seeds = seedScenarios({ adminPassword: new Secret(PASSWORD) });
 
 /** A sync action between servers of `nodes`. */
@@ -33,10 +36,12 @@ function action(
   return syncAction(command, numericId, source, target, (server) => (nodes[server] as ClusterNode).nodeId);
 }
 
-const read = (inventory: NodeInventory | undefined): ReadInventory => {
+/** The listing of a node that was read. */
+const read = (inventory: NodeInventory | undefined): MgmtUtilListing => {
   expect(inventory?.status).toBe('read');
-  return inventory as ReadInventory;
+  return inventory?.status === 'read' ? listingOf(inventory.listing, inventory.nodeId) : listingOf(null, '?');
 };
+const PROFILES = { aws: AWS_PROFILE, azure: AZURE_PROFILE };
 
 describe.each(['aws', 'azure'] as const)('MgmtUtilDriver against the emulator (%s)', (dialect: Dialect) => {
   const dir = tempDir();
@@ -47,7 +52,7 @@ describe.each(['aws', 'azure'] as const)('MgmtUtilDriver against the emulator (%
   beforeAll(async () => {
     cluster = await startEmulatedCluster({ stateDir: dir.path, seed: seeds[dialect] });
     driver = new MgmtUtilDriver({
-      dialect,
+      profile: PROFILES[dialect],
       command: [process.execPath, MGMT_UTIL_ENTRY, '--dialect', dialect],
       workDir: dir.path,
       timeouts: { startupMs: 15_000, commandMs: 15_000, closeMs: 5_000 },
@@ -135,7 +140,7 @@ describe.each(['aws', 'azure'] as const)('MgmtUtilDriver against the emulator (%
   it('reports slow nodes as timeout', async () => {
     await cluster.setFault(0, { slowMs: 3_000 });
     const impatient = new MgmtUtilDriver({
-      dialect,
+      profile: PROFILES[dialect],
       command: [process.execPath, MGMT_UTIL_ENTRY, '--dialect', dialect],
       workDir: dir.path,
       timeouts: { startupMs: 15_000, commandMs: 500, closeMs: 5_000 },

@@ -11,14 +11,20 @@ import {
 import type { NodeInventory } from '#core/model.ts';
 import type { Credentials } from '#core/secret.ts';
 import { Secret } from '#core/secret.ts';
-import type { MgmtUtilDriverOptions } from '#drivers/mgmt-util/mgmt-util-driver.ts';
-import { MgmtUtilDriver } from '#drivers/mgmt-util/mgmt-util-driver.ts';
+import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
+import type { MgmtUtilDriverOptions } from '#drivers/mgmt-util/driver.ts';
+import { MgmtUtilDriver } from '#drivers/mgmt-util/driver.ts';
 import type { FakeScenario, FakeServer } from '../fixtures/fake-mgmt-util.ts';
 import { fakeCommand, fakeEnv, nodes, PASSWORD, tempDir, user } from '../support/fake-util.ts';
 import { syncAction } from '../support/sync-action.ts';
 
 const NOW = new Date('2026-11-23T10:00:00.000Z');
-const CREDENTIALS: Credentials = { userType: 'CO', username: 'admin', password: new Secret(PASSWORD) };
+const CREDENTIALS: Credentials = {
+  username: 'admin',
+  password: new Secret(PASSWORD),
+  role: 'CO',
+  version: null,
+};
 const ADMIN = user(1, 'admin', 'PCO');
 const OFFICER2 = user(6, 'officer2', 'CO');
 
@@ -55,7 +61,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
     options: Partial<MgmtUtilDriverOptions> = {},
   ) {
     return new MgmtUtilDriver({
-      dialect: scenario.dialect,
+      profile: scenario.dialect === 'aws' ? AWS_PROFILE : AZURE_PROFILE,
       command: fakeCommand(),
       workDir: dir.path,
       timeouts: { startupMs: 10_000, commandMs: 10_000, closeMs: 2_000 },
@@ -82,13 +88,16 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       expect(inventories[1]).toEqual({
         nodeId: 'hsm-1',
         status: 'read',
-        users: [ADMIN, user(3, 'crypto_user1'), OFFICER2],
-        keys: [
-          { handle: 8, shared: true, owner: 3, sharedWith: [4, 6] },
-          { handle: 17, shared: false, owner: 3, sharedWith: [] },
-        ],
-        keyHash: null,
-        keyDetails: true,
+        listing: {
+          users: [ADMIN, user(3, 'crypto_user1'), OFFICER2],
+          keys: [
+            { handle: 8, shared: true, owner: 3, sharedWith: [4, 6] },
+            { handle: 17, shared: false, owner: 3, sharedWith: [] },
+          ],
+          keyDetails: true,
+        },
+        digest: null,
+        notes: [],
         collectedAt: NOW.toISOString(),
       });
       expect(inventories[0]).toMatchObject({ nodeId: 'hsm-0', status: 'read' });
@@ -123,8 +132,8 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
 
       expect(inventory).toMatchObject({
         status: 'read',
-        keyHash: 'ab12cd',
-        keys: [{ owner: null }, { owner: null }],
+        digest: 'ab12cd',
+        listing: { keys: [{ owner: null }, { owner: null }] },
       });
       expect(commands()).toContain('findAllKeys 0 1');
     });
@@ -191,7 +200,10 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
 
       const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false });
 
-      expect(inventories[0]).toMatchObject({ status: 'read', users: [{ userId: 1, username: 'admin' }] });
+      expect(inventories[0]).toMatchObject({
+        status: 'read',
+        listing: { users: [{ userId: 1, username: 'admin' }] },
+      });
       expect(inventories[1]).toEqual({
         nodeId: 'hsm-1',
         status: 'unreadable',
@@ -207,7 +219,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
 
       const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false });
 
-      expect(inventories[0]).toMatchObject({ status: 'read', keys: [] });
+      expect(inventories[0]).toMatchObject({ status: 'read', listing: { keys: [] } });
       expect(inventories[1]).toMatchObject({
         status: 'unreadable',
         reason: 'protocol-error',
@@ -314,7 +326,9 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       const inventories: NodeInventory[] = await d.collect(nodes(2), CREDENTIALS, { keyDetails: true });
 
       expect(inventories.map((i) => i.status)).toEqual(['read', 'read']);
-      expect(inventories[0]).toMatchObject({ keys: [{ handle: 262150, owner: 3, sharedWith: [] }] });
+      expect(inventories[0]).toMatchObject({
+        listing: { keys: [{ handle: 262150, owner: 3, sharedWith: [] }] },
+      });
     });
   });
 

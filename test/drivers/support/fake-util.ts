@@ -2,9 +2,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClusterNode, HsmUser } from '#core/model.ts';
+import type { ClusterNode } from '#core/model.ts';
 import { renderConfig } from '#drivers/mgmt-util/config.ts';
 import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
+import type { HsmUser } from '#drivers/mgmt-util/listing.ts';
 import type { FakeScenario } from '../fixtures/fake-mgmt-util.ts';
 
 export const FAKE_UTIL = join(import.meta.dirname, '..', 'fixtures', 'fake-mgmt-util.ts');

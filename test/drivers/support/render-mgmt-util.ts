@@ -3,7 +3,7 @@
  * with adjustable column widths and blank lines: used by the property tests and by the fake
  * util. The defaults reproduce the AWS user guide's listUsers columns byte for byte.
  */
-import type { HsmUser } from '#core/model.ts';
+import type { HsmUser } from '#drivers/mgmt-util/listing.ts';
 
 export interface UserColumns {
   indent: number;

@@ -1,6 +1,6 @@
 import type { SyncAction } from '#core/model.ts';
 
-/** A sync action between server numbers; node ids default to `hsm-<server>`. */
+/** A sync action between server numbers (node ids default to `hsm-<server>`), as the mgmt-util planner makes it. */
 export function syncAction(
   command: 'syncUser' | 'syncKey',
   numericId: number,
@@ -8,15 +8,15 @@ export function syncAction(
   target: number,
   nodeIdOf: (server: number) => string = (server) => `hsm-${server}`,
 ): SyncAction {
+  const kind = command === 'syncUser' ? 'user' : 'key';
   return {
-    kind: command === 'syncUser' ? 'user' : 'key',
-    objectId: `${command}:${numericId}`,
+    kind,
+    objectId: `${kind}:${numericId}`,
     label: `${command} ${numericId}`,
-    command,
-    numericId,
+    operation: command,
+    ref: String(numericId),
     sourceNodeId: nodeIdOf(source),
-    sourceServer: source,
     targetNodeId: nodeIdOf(target),
-    targetServer: target,
+    description: `server ${source} > ${command} ${numericId} ${target}`,
   };
 }

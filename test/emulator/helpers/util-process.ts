@@ -5,7 +5,8 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterNode, Dialect } from '#core/model.ts';
+import type { ClusterNode } from '#core/model.ts';
+import type { Dialect } from '#drivers/mgmt-util/dialect.ts';
 import { renderMgmtUtilConfig } from '#emulator/mgmt-util/config.ts';
 import { mgmtUtilCommand } from '#emulator/mgmt-util/main.ts';
 

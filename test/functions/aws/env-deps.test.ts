@@ -6,10 +6,11 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ERROR_NAMES } from '#core/errors.ts';
-import { MgmtUtilDriver } from '#drivers/mgmt-util/index.ts';
+import { MgmtUtilDriver } from '#drivers/mgmt-util/driver.ts';
+import { MGMT_UTIL_AWS_MODULE } from '#drivers/mgmt-util/index.ts';
 import { DynamoDbRunLock } from '#store/dynamodb-run-lock.ts';
 import { type AwsClients, awsDeps } from '../../../functions/aws/deps.ts';
-import { DEFAULT_MGMT_UTIL_PATH, readEnv } from '../../../functions/aws/env.ts';
+import { readEnv } from '../../../functions/aws/env.ts';
 import { handler as deployedResolve, makeHandler as makeResolve } from '../../../functions/aws/resolve.ts';
 import { cloudhsmCommands, mockCloudHsm } from '../../support/cloudhsm-mock.ts';
 import { context } from '../../support/fake-deps.ts';
@@ -46,19 +47,15 @@ describe('functions/aws/env', () => {
     expect(missing.message).toBe(
       'environment variable REPORT_BUCKET is not set: it must hold the S3 bucket for inventories, plans and reports',
     );
-    expect(() => readEnv.mgmtUtilDialect({ MGMT_UTIL_DIALECT: 'gcp' })).toThrow(
-      "environment variable MGMT_UTIL_DIALECT is 'gcp': expected aws or azure",
-    );
-    expect(() => readEnv.keyDetails({ KEY_DETAILS: 'yes' })).toThrow(
-      /KEY_DETAILS is 'yes': expected true or false/,
+    expect(() => readEnv.dryRunDefault({ DRY_RUN_DEFAULT: 'yes' })).toThrow(
+      /DRY_RUN_DEFAULT is 'yes': expected true or false/,
     );
     expect(() => readEnv.alertWindowHours({ ALERT_WINDOW_HOURS: '-1' })).toThrow(/ALERT_WINDOW_HOURS/);
   });
 
   it('applies the documented defaults', () => {
-    expect(readEnv.mgmtUtilPath({})).toBe(DEFAULT_MGMT_UTIL_PATH);
     expect(readEnv.alertWindowHours({})).toBe(24);
-    expect(readEnv.keyDetails({})).toBe(false);
+    expect(readEnv.tool({})).toBeNull();
     expect(readEnv.recoveryRegion({ RECOVERY_REGION: ' ' })).toBeNull();
     expect(readEnv.clusterIds({ CLUSTER_IDS: 'cluster-a, cluster-b,' })).toEqual(['cluster-a', 'cluster-b']);
     expect(readEnv.dryRunDefault({})).toBe(true);
@@ -75,7 +72,7 @@ describe('functions/aws/deps', () => {
     expect(() => awsDeps(['provider'], { env: {}, clients: clients(), log: quiet })).toThrow(/REPORT_BUCKET/);
     expect(() =>
       awsDeps(['nodes'], {
-        env: { REPORT_BUCKET: 'b', MGMT_UTIL_DIALECT: 'aws' },
+        env: { REPORT_BUCKET: 'b' },
         clients: clients(),
         log: quiet,
       }),
@@ -104,23 +101,47 @@ describe('functions/aws/deps', () => {
     expect(audit.runLock).toBeUndefined();
   });
 
-  it('builds the mgmt-util driver from MGMT_UTIL_DIALECT / MGMT_UTIL_PATH and refuses another dialect', async () => {
-    const deps = awsDeps(['nodes'], {
-      env: {
-        REPORT_BUCKET: 'b',
-        MGMT_UTIL_DIALECT: 'aws',
-        MGMT_UTIL_PATH: '/opt/cloudhsm/bin/cloudhsm_mgmt_util',
-        CO_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hsm-co-AbCdEf',
-        KEY_DETAILS: 'true',
-      },
-      clients: clients(),
-      log: quiet,
-    });
+  it("builds the cluster's tool from the registry, its binary from the tool's own setting", async () => {
+    const env = {
+      REPORT_BUCKET: 'b',
+      MGMT_UTIL_PATH: '/opt/custom/cloudhsm_mgmt_util',
+      CO_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hsm-co-AbCdEf',
+      KEY_DETAILS: 'true',
+    };
+    const deps = awsDeps(['nodes'], { env, clients: clients(), log: quiet });
+    const audit = awsDeps([], { env, clients: clients(), log: quiet });
 
-    expect(deps.driverFor('aws')).toBeInstanceOf(MgmtUtilDriver);
-    expect(deps.keyDetails).toBe(true);
-    expect(() => deps.driverFor('azure')).toThrow(/MGMT_UTIL_DIALECT is 'aws'/);
+    const tool = deps.tool(MGMT_UTIL_AWS_MODULE.id);
+    expect(tool.driver()).toBeInstanceOf(MgmtUtilDriver);
+    expect(tool.runbook.inspect({ kind: 'user' } as never, [])[0]).toBe(
+      '/opt/custom/cloudhsm_mgmt_util /opt/cloudhsm/etc/cloudhsm_mgmt_util.cfg',
+    );
+    expect(() => deps.tool('no-such-tool')).toThrow(/unknown tool 'no-such-tool'/);
+    // A function without the nodes port has the rules and the runbook, never a driver.
+    expect(audit.tool(MGMT_UTIL_AWS_MODULE.id).rules).toBe(MGMT_UTIL_AWS_MODULE.rules);
+    expect(() => audit.tool(MGMT_UTIL_AWS_MODULE.id).driver()).toThrow(/without the 'nodes' port/);
     await expect(deps.alerts.publish({} as never)).rejects.toThrow(/without the 'alerts' port/);
+  });
+
+  it("picks the tool by the cluster's HsmType, and says so when no tool serves it", async () => {
+    const deps = awsDeps(['provider'], { env: { REPORT_BUCKET: 'b' }, clients: clients(), log: quiet });
+    const hsm = {
+      HsmId: 'hsm-aaaaaaaaaaa',
+      EniIp: '10.0.1.9',
+      AvailabilityZone: 'us-east-1a',
+      State: 'ACTIVE',
+    };
+    cloudhsm
+      .on(cloudhsmCommands.DescribeClusters)
+      .resolvesOnce({
+        Clusters: [{ ClusterId: CLUSTER, State: 'ACTIVE', HsmType: 'hsm1.medium', Hsms: [hsm] }],
+      })
+      .resolvesOnce({
+        Clusters: [{ ClusterId: CLUSTER, State: 'ACTIVE', HsmType: 'hsm9.huge', Hsms: [hsm] }],
+      });
+
+    expect((await deps.provider.resolve(CLUSTER)).tool).toBe(MGMT_UTIL_AWS_MODULE.id);
+    await expect(deps.provider.resolve(CLUSTER)).rejects.toThrow(/HSM type hsm9\.huge/);
   });
 
   it('resolves through CloudHSM DescribeClusters (aws-sdk-client-mock)', async () => {

@@ -9,8 +9,9 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ERROR_NAMES } from '#core/errors.ts';
+import { executionArnOf } from '#providers/aws/step-functions-starter.ts';
 import { lockItemKey } from '#store/dynamodb-run-lock.ts';
-import { executionArnOf, executionName } from '#workflow/trigger.ts';
+import { executionName } from '#workflow/triggers/run-request.ts';
 import { type AwsClients, awsTriggerDeps } from '../../../functions/aws/deps.ts';
 import { makeHandler as makeRunbookUrl } from '../../../functions/aws/runbook-url.ts';
 import { makeHandler as makeTrigger } from '../../../functions/aws/trigger.ts';
@@ -109,7 +110,6 @@ describe('functions/aws/trigger', () => {
     expect(input.context).toMatchObject({
       clusterId: CLUSTER,
       provider: 'aws',
-      dialect: 'aws',
       runId: first?.name,
       startedAt: '2026-11-23T06:00:00.000Z',
       policy: { dryRun: false },

@@ -9,7 +9,6 @@ export function orchestrationInput(runId: string): OrchestrationInput {
       runId,
       clusterId: CLUSTER_ID,
       provider: 'azure',
-      dialect: 'azure',
       policy: DEFAULT_POLICY,
       startedAt: '2026-11-23T12:00:00.000Z',
       trigger: { kind: 'schedule', detail: 'test' },

@@ -13,17 +13,14 @@ import { HttpRequest } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunReport } from '#core/report.ts';
 import { Secret } from '#core/secret.ts';
-import {
-  AZURE_SINGLE_NODE_KEY,
-  type ClusterSeed,
-  type EmulatedCluster,
-  MGMT_UTIL_ENTRY,
-  seedScenarios,
-  startEmulatedCluster,
-} from '#emulator/index.ts';
+import { MGMT_UTIL_AZURE_MODULE } from '#drivers/mgmt-util/index.ts';
+import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
+import type { ClusterSeed } from '#emulator/cluster-seed.ts';
+import { MGMT_UTIL_ENTRY } from '#emulator/mgmt-util/main.ts';
+import { AZURE_SINGLE_NODE_KEY, seedScenarios } from '#emulator/seed-scenarios.ts';
 import { ArmClient } from '#providers/azure/arm-client.ts';
-import { BlobArtifactStore } from '#providers/azure/blob-artifact-store.ts';
 import { AzureCloudHsmProvider } from '#providers/azure/cloud-hsm-provider.ts';
+import { BlobArtifactStore } from '#store/blob-artifact-store.ts';
 import { createAzureApp } from '../../../functions/azure/app.ts';
 import type { OrchestrationInput } from '../../../functions/azure/contracts.ts';
 import {
@@ -113,7 +110,10 @@ describe('Azure Functions app against the emulated cluster (azure dialect)', () 
         fetch: azure.fetch,
         credential: fakeCredential,
         sleep: time.sleep,
-        deps: { provider: new AzureCloudHsmProvider({ arm, endpointOf }), alerts: sink },
+        deps: {
+          provider: new AzureCloudHsmProvider({ arm, tool: MGMT_UTIL_AZURE_MODULE, endpointOf }),
+          alerts: sink,
+        },
       },
     });
 
@@ -145,15 +145,10 @@ describe('Azure Functions app against the emulated cluster (azure dialect)', () 
       credential: fakeCredential,
     });
     const report = await store.getJson<RunReport>(`runs/${input.context.runId}/report.json`);
-    expect(
-      report.results.map(
-        (r) =>
-          `${r.action.command} ${r.action.numericId} ${r.action.sourceServer}->${r.action.targetServer}: ${r.outcome}`,
-      ),
-    ).toEqual([
-      'syncUser 3 0->2: synced',
-      `syncKey ${AZURE_SINGLE_NODE_KEY} 0->1: synced`,
-      `syncKey ${AZURE_SINGLE_NODE_KEY} 0->2: synced`,
+    expect(report.results.map((r) => `${r.action.description}: ${r.outcome}`)).toEqual([
+      `server 0 > syncUser 3 2 (${HSM_FQDNS[0]} -> ${HSM_FQDNS[2]}): synced`,
+      `server 0 > syncKey ${AZURE_SINGLE_NODE_KEY} 1 (${HSM_FQDNS[0]} -> ${HSM_FQDNS[1]}): synced`,
+      `server 0 > syncKey ${AZURE_SINGLE_NODE_KEY} 2 (${HSM_FQDNS[0]} -> ${HSM_FQDNS[2]}): synced`,
     ]);
     expect(report.verification?.ok).toBe(true);
     expect(report.backup).toMatchObject({ state: 'covered', backupId: 'emu-backup-1' });

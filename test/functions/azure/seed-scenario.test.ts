@@ -10,7 +10,7 @@
 import { HttpRequest } from '@azure/functions';
 import { describe, expect, it } from '@jest/globals';
 import type { RunReport } from '#core/report.ts';
-import { BlobArtifactStore } from '#providers/azure/blob-artifact-store.ts';
+import { BlobArtifactStore } from '#store/blob-artifact-store.ts';
 import { createAzureApp } from '../../../functions/azure/app.ts';
 import type { OrchestrationInput } from '../../../functions/azure/contracts.ts';
 import {
@@ -28,7 +28,7 @@ import {
   TOKEN,
 } from '../../providers/azure/fake-azure.ts';
 import { key, user } from '../../support/builders.ts';
-import { RecordingSink, TEST_PASSWORD } from '../../support/fake-deps.ts';
+import { fakeTool, RecordingSink, TEST_PASSWORD } from '../../support/fake-deps.ts';
 import { FakeDriver } from '../../support/fake-driver.ts';
 import { replayOrchestrator } from './replay.ts';
 import {
@@ -94,7 +94,7 @@ describe.each(runners)(
           credential: fakeCredential,
           sleep: time.sleep,
           clock: time.clock,
-          deps: { driverFor: () => driver, alerts: sink },
+          deps: { tool: fakeTool(driver), alerts: sink },
         },
       });
       const logs: LogLine[] = [];
@@ -117,7 +117,6 @@ describe.each(runners)(
       expect(start.input.context).toMatchObject({
         clusterId: CLUSTER_ID,
         provider: 'azure',
-        dialect: 'azure',
       });
 
       // Act 2: the orchestration the runtime would run, activities executing the real steps
@@ -140,11 +139,11 @@ describe.each(runners)(
 
       // repaired with syncKey / syncUser from server 0, as the runbook does
       expect(driver.syncCalls).toHaveLength(1);
-      expect(
-        driver.syncCalls[0]?.map(
-          (a) => `server ${a.sourceServer}: ${a.command} ${a.numericId} ${a.targetServer}`,
-        ),
-      ).toEqual(['server 0: syncUser 3 2', 'server 0: syncKey 262150 1', 'server 0: syncKey 262150 2']);
+      expect(driver.syncCalls[0]?.map((a) => a.description.replace(/ \(.*\)$/, ''))).toEqual([
+        'server 0 > syncUser 3 2',
+        'server 0 > syncKey 262150 1',
+        'server 0 > syncKey 262150 2',
+      ]);
       for (const fqdn of HSM_FQDNS) {
         expect(driver.nodes.get(fqdn)?.keys.map((k) => k.handle)).toContain(262150);
         expect(driver.nodes.get(fqdn)?.users.map((u) => u.username)).toContain('newest_user');

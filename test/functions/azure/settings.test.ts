@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { SnsSink } from '#alerts/sns-sink.ts';
+import { StoreAlertMemory } from '#alerts/store-alert-memory.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
-import { BlobArtifactStore } from '#providers/azure/blob-artifact-store.ts';
+import { MgmtUtilDriver } from '#drivers/mgmt-util/driver.ts';
+import { MGMT_UTIL_AZURE_MODULE } from '#drivers/mgmt-util/index.ts';
+import { BlobArtifactStore } from '#store/blob-artifact-store.ts';
 import { createAzureApp } from '../../../functions/azure/app.ts';
 import { buildAzureDeps } from '../../../functions/azure/deps.ts';
 import { DEFAULT_SCHEDULE, readRunSettings, readWorkerSettings } from '../../../functions/azure/settings.ts';
-import { StoreAlertMemory } from '../../../functions/azure/store-alert-memory.ts';
 import { CLUSTER_ID, FakeAzure, fakeCredential, REPORT_CONTAINER } from '../../providers/azure/fake-azure.ts';
 import { invocation, TEST_ENV } from './support.ts';
 
@@ -56,18 +58,17 @@ describe('app settings', () => {
     [{ ...TEST_ENV, ALERT_TOPIC_ARN: 'hsm-alerts' }, /ALERT_TOPIC_ARN: 'hsm-alerts' is not an SNS topic ARN/],
     [
       { ...TEST_ENV, BACKUP_MODE: 'sometimes' },
-      /BACKUP_MODE: 'sometimes' is not one of after-write, always, never/,
+      /BACKUP_MODE is 'sometimes': expected after-write or always or never/,
     ],
     [
       { ...TEST_ENV, BACKUP_POLL_TIMEOUT_SECONDS: '5' },
-      /BACKUP_POLL_TIMEOUT_SECONDS: '5' is not a whole number from 30/,
+      /BACKUP_POLL_TIMEOUT_SECONDS is '5': expected a whole number >= 30/,
     ],
     [
       // Longer than host.json's functionTimeout: it would end as a host timeout, not a failed backup.
       { ...TEST_ENV, BACKUP_POLL_TIMEOUT_SECONDS: '3600' },
-      /BACKUP_POLL_TIMEOUT_SECONDS: '3600' is not a whole number from 30 to 1740/,
+      /BACKUP_POLL_TIMEOUT_SECONDS is '3600': expected a whole number >= 30 and <= 1740/,
     ],
-    [{ ...TEST_ENV, KEY_DETAILS: 'maybe' }, /KEY_DETAILS: 'maybe' is not true or false/],
   ])('names the worker setting that is wrong (%#)', (env, message) => {
     let error: unknown;
     try {
@@ -87,7 +88,7 @@ describe('app settings', () => {
 });
 
 describe('buildAzureDeps', () => {
-  it('publishes to SNS with the AWS identity from the settings, and drives only the Azure dialect', async () => {
+  it("publishes to SNS with the AWS identity from the settings, and drives Azure's own tool", async () => {
     const work = await mkdtemp(join(tmpdir(), 'hsm-sentinel-deps-'));
     try {
       const deps = buildAzureDeps({
@@ -100,12 +101,24 @@ describe('buildAzureDeps', () => {
       expect(deps.alerts).toBeInstanceOf(SnsSink);
       expect(deps.store).toBeInstanceOf(BlobArtifactStore);
       expect(existsSync(join(work, 'mgmt-util'))).toBe(true);
-      expect(deps.driverFor('azure').dialect).toBe('azure');
-      expect(() => deps.driverFor('aws')).toThrow(/Azure Cloud HSM only/);
+      const tool = deps.tool(MGMT_UTIL_AZURE_MODULE.id);
+      expect(tool.driver()).toBeInstanceOf(MgmtUtilDriver);
+      expect((tool.driver() as MgmtUtilDriver).profile.dialect).toBe('azure');
+      expect(tool.runbook.inspect({ kind: 'user' } as never, [])[0]).toContain('azcloudhsm_mgmt_util');
       expect((await deps.credentials.get()).username).toBe('admin');
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  });
+
+  it('names a tool setting that is wrong when the deps are built, not at the first login', () => {
+    const env = {
+      ...TEST_ENV,
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      KEY_DETAILS: 'maybe',
+    };
+    expect(() => buildAzureDeps(env)).toThrow(/KEY_DETAILS is 'maybe': expected true or false/);
   });
 
   it('names the AWS settings SNS needs when they are missing', () => {

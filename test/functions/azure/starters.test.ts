@@ -41,7 +41,7 @@ describe('HTTP trigger (runbook start)', () => {
   it.each([
     ['an empty body', '', /the body is empty/],
     ['a body that is not JSON', '{not json', /the body is not JSON/],
-    ['no clusterId', '{}', /the body is not a run request: clusterId: /],
+    ['no clusterId', '{}', /runbook request is malformed: clusterId: /],
     ['an unknown field', id({ force: true }), /Unrecognized key.*force/],
     ['a dryRun that is not a boolean', id({ dryRun: 'yes' }), /dryRun: .*boolean/],
     [
@@ -53,7 +53,7 @@ describe('HTTP trigger (runbook start)', () => {
     [
       'a cluster this app does not look after',
       JSON.stringify({ clusterId: CLUSTER_ID.replace('chsm-prod', 'chsm-other') }),
-      /not one this app looks after \(HSM_SENTINEL_CLUSTER_IDS\)/,
+      /not a cluster this deployment looks after \(HSM_SENTINEL_CLUSTER_IDS: /,
     ],
   ])('answers %s with 400 and the reason', async (_label, body, reason) => {
     const { durable, app } = setup();
@@ -105,7 +105,6 @@ describe('HTTP trigger (runbook start)', () => {
     expect(input.context).toMatchObject({
       clusterId: CLUSTER_ID,
       provider: 'azure',
-      dialect: 'azure',
       startedAt: '2026-11-23T12:00:00.000Z',
       policy: { dryRun: true, maxActionsPerRun: 5, requireAllNodesLoggedIn: true },
       trigger: { kind: 'runbook' },

@@ -1,6 +1,7 @@
 import { CloudHSMV2Client, type Hsm } from '@aws-sdk/client-cloudhsm-v2';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ERROR_NAMES } from '#core/errors.ts';
+import { MGMT_UTIL_AWS_MODULE } from '#drivers/mgmt-util/index.ts';
 import { CloudHsmProvider } from '#providers/aws/cloudhsm-provider.ts';
 import { cloudhsmCommands, mockCloudHsm } from '../../support/cloudhsm-mock.ts';
 
@@ -28,6 +29,7 @@ const THREE = [
 
 function provider(operatorConfig?: () => Promise<string | null>): CloudHsmProvider {
   return new CloudHsmProvider(new CloudHSMV2Client({ region: 'us-east-1' }), {
+    toolFor: () => MGMT_UTIL_AWS_MODULE,
     clock: () => NOW,
     ...(operatorConfig ? { operatorConfig } : {}),
   });
@@ -61,7 +63,7 @@ describe('CloudHsmProvider', () => {
     expect(cluster).toEqual({
       clusterId: CLUSTER,
       provider: 'aws',
-      dialect: 'aws',
+      tool: 'mgmt-util-aws',
       nodes: [
         { nodeId: 'hsm-bbbbbbbbbbb', address: '10.0.1.9', port: 2225, state: 'ACTIVE', zone: 'us-east-1a' },
         { nodeId: 'hsm-aaaaaaaaaaa', address: '10.0.1.20', port: 2225, state: 'ACTIVE', zone: 'us-east-1a' },
@@ -219,7 +221,7 @@ describe('CloudHsmProvider', () => {
     await expect(provider(async () => '{"servers": [{"name": "x"}]}').resolve(CLUSTER)).rejects.toMatchObject(
       {
         name: ERROR_NAMES.invalidInput,
-        message: expect.stringMatching(/operator's cloudhsm_mgmt_util\.cfg .* is malformed .*hostname/),
+        message: expect.stringMatching(/operator's mgmt-util-aws config .* is malformed .*hostname/),
       },
     );
     await expect(provider(async () => 'not json').resolve(CLUSTER)).rejects.toMatchObject({

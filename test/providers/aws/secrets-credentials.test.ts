@@ -33,9 +33,10 @@ describe('SecretsManagerCredentials', () => {
   it('reads the secret once and reuses it within maxAgeMs', async () => {
     // Arrange
     let clock = 0;
-    secrets
-      .on(GetSecretValueCommand)
-      .resolves({ SecretString: JSON.stringify({ username: 'sentinel_co', password: PASSWORD }) });
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ username: 'sentinel_co', password: PASSWORD }),
+      VersionId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
+    });
     const credentials = source(() => clock);
 
     // Act
@@ -50,18 +51,26 @@ describe('SecretsManagerCredentials', () => {
       { SecretId: SECRET_ARN },
       { SecretId: SECRET_ARN },
     ]);
-    expect(first.userType).toBe('CO');
+    expect(first.role).toBeNull();
+    // The lockout guard's key: the secret's version, never anything derived from the password.
+    expect(first.version).toBe(`${SECRET_ARN}#a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`);
     expect(first.username).toBe('sentinel_co');
     expect(first.password.reveal()).toBe(PASSWORD);
     expect(inspect(first)).not.toContain(PASSWORD);
   });
 
-  it('honours userType PCO', async () => {
+  it('takes the role in the tool\'s words, from "role" or the older "userType"', async () => {
     secrets
       .on(GetSecretValueCommand)
-      .resolves({ SecretString: JSON.stringify({ username: 'admin', password: PASSWORD, userType: 'PCO' }) });
+      .resolvesOnce({
+        SecretString: JSON.stringify({ username: 'admin', password: PASSWORD, userType: 'PCO' }),
+      })
+      .resolvesOnce({
+        SecretString: JSON.stringify({ username: 'admin', password: PASSWORD, role: 'crypto-user' }),
+      });
 
-    await expect(source().get()).resolves.toMatchObject({ userType: 'PCO', username: 'admin' });
+    await expect(source().get()).resolves.toMatchObject({ role: 'PCO', username: 'admin', version: null });
+    await expect(source().get()).resolves.toMatchObject({ role: 'crypto-user' });
   });
 
   it('rejects bad secrets without ever quoting them', async () => {
@@ -70,7 +79,7 @@ describe('SecretsManagerCredentials', () => {
       JSON.stringify([PASSWORD]),
       JSON.stringify({ username: 'has space', password: PASSWORD }),
       JSON.stringify({ username: 'admin', password: `${PASSWORD} tail` }),
-      JSON.stringify({ username: 'admin', password: PASSWORD, userType: 'CU' }),
+      JSON.stringify({ username: 'admin', password: PASSWORD, role: 'co; rm -rf' }),
     ];
     for (const text of bad) {
       secrets.reset();

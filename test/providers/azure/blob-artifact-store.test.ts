@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ERROR_NAMES } from '#core/errors.ts';
-import { BlobArtifactStore } from '#providers/azure/blob-artifact-store.ts';
+import { BlobArtifactStore } from '#store/blob-artifact-store.ts';
 import { FakeAzure, fakeCredential, fakeTime, REPORT_CONTAINER } from './fake-azure.ts';
 
 function store(azure: FakeAzure) {
@@ -28,7 +28,7 @@ describe('BlobArtifactStore', () => {
     expect(fakeCredential.scopes).toContain('https://storage.azure.com/.default');
   });
 
-  it('answers a missing artifact with an InvalidInputError carrying status 404', async () => {
+  it('answers a missing artifact with an ArtifactNotFoundError naming the key', async () => {
     const azure = new FakeAzure();
 
     let error: unknown;
@@ -38,9 +38,9 @@ describe('BlobArtifactStore', () => {
       error = e;
     }
 
-    expect((error as Error).name).toBe(ERROR_NAMES.invalidInput);
-    expect((error as Error).message).toContain('BlobNotFound');
-    expect((error as { context: { status: number } }).context.status).toBe(404);
+    expect((error as Error).name).toBe(ERROR_NAMES.artifactNotFound);
+    expect((error as Error).message).toContain('no such artifact');
+    expect((error as { key: string }).key).toBe('runs/none.json');
   });
 
   it('refuses keys that would climb out of the container', () => {

@@ -21,7 +21,7 @@ const OPERATION_PATH = `${CLUSTER_ID}/backupOperationStatus/${JOB_ID}`;
 const cluster: ResolvedCluster = {
   clusterId: CLUSTER_ID,
   provider: 'azure',
-  dialect: 'azure',
+  tool: 'mgmt-util-azure',
   nodes: HSM_FQDNS.map((fqdn) => ({ nodeId: fqdn, address: fqdn, port: 2225, state: 'ACTIVE' })),
   resolvedAt: '2026-11-23T12:00:00.000Z',
   membershipToken: 'x',

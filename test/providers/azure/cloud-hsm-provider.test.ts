@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ERROR_NAMES } from '#core/errors.ts';
+import { MGMT_UTIL_AZURE_MODULE } from '#drivers/mgmt-util/index.ts';
 import { ArmClient } from '#providers/azure/arm-client.ts';
 import { AzureCloudHsmProvider, nodeStateOf } from '#providers/azure/cloud-hsm-provider.ts';
 import { parseClusterId } from '#providers/azure/cluster-id.ts';
@@ -21,7 +22,12 @@ function provider(azure: FakeAzure, endpointOf?: (fqdn: string) => { address: st
     sleep: time.sleep,
     now: time.clock,
   });
-  return new AzureCloudHsmProvider({ arm, clock: time.clock, ...(endpointOf ? { endpointOf } : {}) });
+  return new AzureCloudHsmProvider({
+    arm,
+    tool: MGMT_UTIL_AZURE_MODULE,
+    clock: time.clock,
+    ...(endpointOf ? { endpointOf } : {}),
+  });
 }
 
 describe('AzureCloudHsmProvider', () => {
@@ -33,7 +39,7 @@ describe('AzureCloudHsmProvider', () => {
     expect(cluster).toMatchObject({
       clusterId: CLUSTER_ID,
       provider: 'azure',
-      dialect: 'azure',
+      tool: 'mgmt-util-azure',
       configDrift: null,
     });
     expect(cluster.nodes).toEqual(

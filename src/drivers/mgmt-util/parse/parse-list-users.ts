@@ -11,8 +11,8 @@
  * line are ParseErrors naming the line.
  */
 import { ParseError } from '#core/errors.ts';
-import type { HsmUser, UserType } from '#core/model.ts';
 import type { DialectProfile } from '../dialect.ts';
+import type { HsmUser, UserType } from '../listing.ts';
 import { SERVER_REF, unknownLine } from './lines.ts';
 import type { Section, SectionOutcome, SectionSpec, ServerFailure } from './sections.ts';
 import { dataLines, leadingCount, parseSections, strictOutcomes } from './sections.ts';

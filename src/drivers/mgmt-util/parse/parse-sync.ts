@@ -18,8 +18,8 @@
  * already-present line (cut short), or with an unknown line, is a ParseError.
  */
 import { ParseError } from '#core/errors.ts';
-import type { SyncCommand } from '#core/model.ts';
 import type { DialectProfile } from '../dialect.ts';
+import type { SyncCommand } from '../listing.ts';
 import { isIgnorable, toLines, unknownLine } from './lines.ts';
 
 const MASKED = /^\s*(ExtractMaskedObject|InsertMaskedObject)\s*:\s*(0x[0-9a-fA-F]+)\s*!?\s*$/;

@@ -16,9 +16,9 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ParseError } from '#core/errors.ts';
-import type { HsmUser } from '#core/model.ts';
-import { USER_TYPES } from '#core/model.ts';
 import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
+import type { HsmUser } from '#drivers/mgmt-util/listing.ts';
+import { USER_TYPES } from '#drivers/mgmt-util/listing.ts';
 import { parseFindAllKeys } from '#drivers/mgmt-util/parse/parse-find-all-keys.ts';
 import { parseGetKeyInfo } from '#drivers/mgmt-util/parse/parse-get-key-info.ts';
 import { parseListUsers } from '#drivers/mgmt-util/parse/parse-list-users.ts';

@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { PARSEABLE_COMMANDS, parseTranscript } from '#cli/parse-command.ts';
 import { ParseError } from '#core/errors.ts';
+import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
+import { PARSEABLE_COMMANDS, parseTranscript } from '#drivers/mgmt-util/transcript.ts';
 
 const transcript = (name: string): string =>
-  readFileSync(join(import.meta.dirname, '..', 'fixtures', 'transcripts', name), 'utf8');
+  readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'transcripts', name), 'utf8');
 
 describe('parseTranscript', () => {
   it('parses the documented transcripts, echoed command line included', () => {
-    const users = parseTranscript('listUsers', transcript('aws-listUsers.txt'), 'aws');
-    const keys = parseTranscript('findAllKeys', transcript('aws-findAllKeys.txt'), 'aws');
+    const users = parseTranscript('listUsers', transcript('aws-listUsers.txt'), AWS_PROFILE);
+    const keys = parseTranscript('findAllKeys', transcript('aws-findAllKeys.txt'), AWS_PROFILE);
 
     expect(JSON.stringify(users)).toMatch(
       /^\{"command":"listUsers","servers":\[\{"server":0,"address":"10\.0\.0\.1","count":6,"users":\[\{"userId":1,"userType":"PCO","username":"admin","mofnPubKey":true,"loginFailureCount":0,"twoFactor":false\}/,
@@ -25,7 +26,7 @@ describe('parseTranscript', () => {
     const text =
       'cloudmgmt>loginHSM CO admin <adminPassword>\nloginHSM success on server 0\nloginHSM success on server 1\ncloudmgmt>';
 
-    expect(parseTranscript('loginHSM', text, 'azure')).toEqual({
+    expect(parseTranscript('loginHSM', text, AZURE_PROFILE)).toEqual({
       command: 'loginHSM',
       servers: [
         { server: 0, address: null, ok: true },
@@ -36,7 +37,7 @@ describe('parseTranscript', () => {
       parseTranscript(
         'getKeyInfo',
         `aws-cloudhsm> getKeyInfo -k 8\n${transcript('aws-getKeyInfo.txt')}`,
-        'aws',
+        AWS_PROFILE,
       ),
     ).toEqual({
       command: 'getKeyInfo',
@@ -49,7 +50,7 @@ describe('parseTranscript', () => {
 
     const error = (() => {
       try {
-        parseTranscript('listUsers', cut, 'aws');
+        parseTranscript('listUsers', cut, AWS_PROFILE);
       } catch (e) {
         return e;
       }
@@ -63,8 +64,10 @@ describe('parseTranscript', () => {
   });
 
   it('does not take another command’s echo or another dialect’s prompt', () => {
-    expect(() => parseTranscript('listUsers', transcript('aws-findAllKeys.txt'), 'aws')).toThrow(ParseError);
-    expect(() => parseTranscript('listUsers', transcript('aws-listUsers.txt'), 'azure')).toThrow(
+    expect(() => parseTranscript('listUsers', transcript('aws-findAllKeys.txt'), AWS_PROFILE)).toThrow(
+      ParseError,
+    );
+    expect(() => parseTranscript('listUsers', transcript('aws-listUsers.txt'), AZURE_PROFILE)).toThrow(
       /line 1: unrecognised line/,
     );
   });

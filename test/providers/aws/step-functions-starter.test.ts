@@ -10,19 +10,16 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ERROR_NAMES, InvalidInputError } from '#core/errors.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
-import { DynamoDbRunLock, lockItemKey } from '#store/dynamodb-run-lock.ts';
 import {
   executionArnOf,
-  executionName,
-  isRunOf,
-  type NormalisedRun,
-  normaliseTrigger,
   startRun,
   startRuns,
-  type TriggerDefaults,
   UNSTARTED_HOLDER_GRACE_MS,
-} from '#workflow/trigger.ts';
-import { FakeStateTable } from '../support/fake-state-table.ts';
+} from '#providers/aws/step-functions-starter.ts';
+import { DynamoDbRunLock, lockItemKey } from '#store/dynamodb-run-lock.ts';
+import { normaliseTrigger } from '#workflow/triggers/normalise.ts';
+import { executionName, type NormalisedRun, type TriggerDefaults } from '#workflow/triggers/run-request.ts';
+import { FakeStateTable } from '../../support/fake-state-table.ts';
 
 const CLUSTER = 'cluster-igklspoyj5v';
 const OTHER = 'cluster-jxhlf7644ne';
@@ -31,155 +28,17 @@ const NOW = new Date('2026-11-23T06:00:00.000Z');
 const DEFAULTS: TriggerDefaults = {
   clusterIds: [CLUSTER, OTHER],
   provider: 'aws',
-  dialect: 'aws',
   policy: DEFAULT_POLICY,
 };
 const sfn = mockClient(SFNClient);
 
 function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../fixtures/events/${name}.json`, import.meta.url), 'utf8'));
+  return JSON.parse(readFileSync(new URL(`../../fixtures/events/${name}.json`, import.meta.url), 'utf8'));
 }
 
 function client(): SFNClient {
   return new SFNClient({ region: 'us-east-1' });
 }
-
-function invalid(event: unknown, defaults: TriggerDefaults = DEFAULTS): InvalidInputError {
-  try {
-    normaliseTrigger(event, defaults);
-  } catch (error) {
-    if (error instanceof InvalidInputError) return error;
-    throw error;
-  }
-  throw new Error('expected InvalidInputError');
-}
-
-describe('normaliseTrigger', () => {
-  it('turns a scheduled event into one run per configured cluster', () => {
-    const result = normaliseTrigger(fixture('scheduled-event'), DEFAULTS);
-
-    expect(result.kind).toBe('schedule');
-    expect(result.ignored).toEqual([]);
-    expect(result.runs.map((r) => r.clusterId)).toEqual([CLUSTER, OTHER]);
-    const [first] = result.runs;
-    expect(first).toMatchObject({
-      provider: 'aws',
-      dialect: 'aws',
-      trigger: { kind: 'schedule', detail: 'rule my-scheduled-rule at 2015-10-08T16:53:06Z' },
-      policyOverrides: {},
-      policy: DEFAULT_POLICY,
-    });
-    expect(first?.executionName).toMatch(new RegExp(`^${CLUSTER}-schedule-[0-9a-f]{12}$`));
-  });
-
-  it('turns a CloudTrail CreateHsm event into a scaling run for that cluster', () => {
-    const result = normaliseTrigger(fixture('cloudtrail-create-hsm'), DEFAULTS);
-
-    expect(result).toMatchObject({ kind: 'scaling', ignored: [] });
-    expect(result.runs).toHaveLength(1);
-    expect(result.runs[0]).toMatchObject({
-      clusterId: CLUSTER,
-      trigger: {
-        kind: 'scaling',
-        detail:
-          'CreateHsm hsm-ted36yp5b2x by arn:aws:iam::111122223333:user/Alice (CloudTrail event 114b61b9-0ea6-47f5-a9d2-4f2bdd0017d5)',
-      },
-    });
-  });
-
-  it('turns a CloudTrail DeleteHsm event into a scaling run', () => {
-    const result = normaliseTrigger(fixture('cloudtrail-delete-hsm'), DEFAULTS);
-
-    expect(result.runs[0]?.trigger.detail).toMatch(/^DeleteHsm hsm-ted36yp5b2x by .*HsmOps/);
-  });
-
-  it('ignores a failed CreateHsm call, a cluster not configured and other CloudHSM calls', () => {
-    const failed = normaliseTrigger(fixture('cloudtrail-create-hsm-failed'), DEFAULTS);
-    const elsewhere = normaliseTrigger(fixture('cloudtrail-create-hsm'), {
-      ...DEFAULTS,
-      clusterIds: [OTHER],
-    });
-    const other = fixture('cloudtrail-create-hsm');
-    (other.detail as Record<string, unknown>).eventName = 'TagResource';
-    const tagged = normaliseTrigger(other, DEFAULTS);
-
-    expect(failed.runs).toEqual([]);
-    expect(failed.ignored[0]).toContain('failed with CloudHsmInvalidRequestException');
-    expect(elsewhere.runs).toEqual([]);
-    expect(elsewhere.ignored[0]).toContain(`cluster ${CLUSTER}, which this deployment does not look after`);
-    expect(tagged.runs).toEqual([]);
-    expect(tagged.ignored[0]).toContain('TagResource');
-  });
-
-  it('turns a runbook request into a run with validated policy overrides', () => {
-    const result = normaliseTrigger(fixture('runbook-request'), DEFAULTS);
-
-    expect(result.kind).toBe('runbook');
-    expect(result.runs[0]).toMatchObject({
-      clusterId: CLUSTER,
-      trigger: {
-        kind: 'runbook',
-        detail:
-          'requested by arn:aws:sts::111122223333:assumed-role/HsmOps/alice (request 2f9c6f1e-8a41-4c1b-9f5e-3c7d2b1a0e99)',
-      },
-      policyOverrides: { maxActionsPerRun: 10, allowedKinds: ['user'], dryRun: true },
-      policy: { ...DEFAULT_POLICY, maxActionsPerRun: 10, allowedKinds: ['user'], dryRun: true },
-    });
-  });
-
-  it('names the same event the same way every time, and different events differently', () => {
-    const a = normaliseTrigger(fixture('cloudtrail-create-hsm'), DEFAULTS).runs[0];
-    const b = normaliseTrigger(fixture('cloudtrail-create-hsm'), DEFAULTS).runs[0];
-    const c = normaliseTrigger(fixture('cloudtrail-delete-hsm'), DEFAULTS).runs[0];
-    const byInvocation = normaliseTrigger({ clusterId: CLUSTER }, DEFAULTS, 'lambda-request-1').runs[0];
-
-    expect(a?.executionName).toBe(b?.executionName);
-    expect(a?.dedupToken).toMatch(/^[0-9a-f]{12}$/);
-    expect(c?.executionName).not.toBe(a?.executionName);
-    expect(byInvocation?.executionName).toBe(
-      executionName(CLUSTER, 'runbook', byInvocation?.dedupToken ?? ''),
-    );
-  });
-
-  it('keeps execution names within Step Functions limits', () => {
-    const name = executionName(`weird id/${'x'.repeat(120)}`, 'schedule', '0123456789ab');
-
-    expect(name.length).toBeLessThanOrEqual(80);
-    expect(name).toMatch(/^[A-Za-z0-9_-]+-schedule-0123456789ab$/);
-    expect(isRunOf(CLUSTER, `${CLUSTER}-scaling-0123456789ab`)).toBe(true);
-    expect(isRunOf(CLUSTER, `${CLUSTER}-x-scaling-0123456789ab`)).toBe(false);
-    expect(isRunOf(CLUSTER, 'manual-run')).toBe(false);
-  });
-
-  it('rejects malformed events with the field and where it is', () => {
-    const noClusterId = fixture('cloudtrail-create-hsm');
-    delete ((noClusterId.detail as Record<string, unknown>).requestParameters as Record<string, unknown>)
-      .clusterId;
-    const badSchedule = { ...fixture('scheduled-event'), time: 'yesterday' };
-    const wrongDetailType = { ...fixture('scheduled-event'), 'detail-type': 'Sheduled Event' };
-    const noEventId = fixture('cloudtrail-delete-hsm');
-    delete (noEventId.detail as Record<string, unknown>).eventID;
-
-    expect(invalid(noClusterId).message).toContain('detail.requestParameters.clusterId');
-    expect(invalid(badSchedule).message).toMatch(/^scheduled event is malformed: time: /);
-    expect(invalid(wrongDetailType).message).toContain('detail-type');
-    expect(invalid(noEventId).message).toContain('detail.eventID');
-    expect(
-      invalid({ source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification' }).message,
-    ).toContain("source 'aws.ec2'");
-    expect(invalid({ clusterId: CLUSTER, requestId: 'r', dryrun: true }).message).toContain('dryrun');
-    expect(invalid({ clusterId: CLUSTER, requestId: 'r', dryRun: 'yes' }).message).toContain('dryRun');
-    expect(
-      invalid({ clusterId: CLUSTER, requestId: 'r', policy: { maxActionsPerRun: -1 } }).message,
-    ).toContain('runbook request: policy.maxActionsPerRun');
-    expect(invalid({ clusterId: 'cluster-notmine000', requestId: 'r' }).message).toContain(
-      'cluster-notmine000',
-    );
-    expect(invalid({ clusterId: CLUSTER }).message).toContain('requestId');
-    expect(invalid('CreateHsm').message).toContain('got string');
-    expect(invalid(null).name).toBe(ERROR_NAMES.invalidInput);
-  });
-});
 
 describe('startRun', () => {
   afterEach(() => {
@@ -207,7 +66,6 @@ describe('startRun', () => {
         runId: run.executionName,
         clusterId: CLUSTER,
         provider: 'aws',
-        dialect: 'aws',
         policy: DEFAULT_POLICY,
         startedAt: NOW.toISOString(),
         trigger: run.trigger,

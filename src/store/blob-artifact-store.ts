@@ -4,8 +4,7 @@
  * of one run may execute on different instances, so inventories, plans and reports must live
  * somewhere they all reach: this container.
  */
-import { InvalidInputError } from '#core/errors.ts';
-import type { ArtifactStore } from '#store/artifact-store.ts';
+import { ArtifactNotFoundError, InvalidInputError } from '#core/errors.ts';
 import {
   type AccessTokenSource,
   bearerToken,
@@ -14,7 +13,8 @@ import {
   type HttpRetryOptions,
   lazyCredential,
   sendWithRetry,
-} from './http-retry.ts';
+} from '#providers/azure/http-retry.ts';
+import type { ArtifactStore } from './artifact-store.ts';
 
 export const STORAGE_SCOPE = 'https://storage.azure.com/.default';
 /** Blob service REST version sent with every request (bearer tokens need 2017-11-09 or later). */
@@ -109,6 +109,13 @@ export class BlobArtifactStore implements ArtifactStore {
       () => this.#fetch(url, { method, headers, ...(body === undefined ? {} : { body }) }),
       this.#retry,
     );
+    if (method === 'GET' && response.status === 404) {
+      await response.body?.cancel();
+      throw new ArtifactNotFoundError(
+        key,
+        `${label}: no such artifact in ${this.containerUrl} (was the step that writes it run?)`,
+      );
+    }
     if (response.status < 200 || response.status > 299) {
       throw await errorFromResponse(label, response, {
         403: 'the Functions app identity needs Storage Blob Data Contributor on this container',

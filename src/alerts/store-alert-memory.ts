@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AlertMemory } from '#alerts/alert-sink.ts';
-import { HsmSentinelError } from '#core/errors.ts';
+import { ArtifactNotFoundError } from '#core/errors.ts';
 import type { ArtifactStore } from '#store/artifact-store.ts';
 
 interface Remembered {
@@ -28,8 +28,8 @@ export class StoreAlertMemory implements AlertMemory {
       const doc = await this.#store.getJson<Remembered>(alertMemoryKey(dedupKey));
       return doc.dedupKey === dedupKey ? new Date(doc.sentAt) : null;
     } catch (error) {
-      // Never announced: the store answers 404. Anything else is a real failure.
-      if (error instanceof HsmSentinelError && error.context.status === 404) return null;
+      // Never announced: nothing stored under the key. Anything else is a real failure.
+      if (error instanceof ArtifactNotFoundError) return null;
       throw error;
     }
   }

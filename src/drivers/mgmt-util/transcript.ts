@@ -1,21 +1,19 @@
 /**
- * `hsm-sentinel parse <command>`: one mgmt-util command's transcript → the JSON contract the
- * driver uses. The transcript may start with the echoed prompt and command line as the
+ * `hsm-sentinel parse <command> --tool mgmt-util-aws|mgmt-util-azure`: one mgmt-util
+ * command's transcript → the JSON contract the driver uses. The transcript may start with the echoed prompt and command line as the
  * documentation shows it (`aws-cloudhsm> listUsers`) and may end with a bare prompt; both
  * are dropped (replaced by blank lines, so ParseError line numbers stay those of the input).
  * The text must otherwise be the reply, ending with a line break like every complete reply.
  */
-import type { Dialect } from '#core/model.ts';
-import type { DialectProfile } from '#drivers/mgmt-util/dialect.ts';
-import { profileFor } from '#drivers/mgmt-util/dialect.ts';
-import type { FindAllKeysReply } from '#drivers/mgmt-util/parse/parse-find-all-keys.ts';
-import { parseFindAllKeys } from '#drivers/mgmt-util/parse/parse-find-all-keys.ts';
-import type { KeyInfoReply } from '#drivers/mgmt-util/parse/parse-get-key-info.ts';
-import { parseGetKeyInfo } from '#drivers/mgmt-util/parse/parse-get-key-info.ts';
-import type { ListUsersReply } from '#drivers/mgmt-util/parse/parse-list-users.ts';
-import { parseListUsers } from '#drivers/mgmt-util/parse/parse-list-users.ts';
-import type { LoginReply } from '#drivers/mgmt-util/parse/parse-login.ts';
-import { parseLogin } from '#drivers/mgmt-util/parse/parse-login.ts';
+import type { DialectProfile } from './dialect.ts';
+import type { FindAllKeysReply } from './parse/parse-find-all-keys.ts';
+import { parseFindAllKeys } from './parse/parse-find-all-keys.ts';
+import type { KeyInfoReply } from './parse/parse-get-key-info.ts';
+import { parseGetKeyInfo } from './parse/parse-get-key-info.ts';
+import type { ListUsersReply } from './parse/parse-list-users.ts';
+import { parseListUsers } from './parse/parse-list-users.ts';
+import type { LoginReply } from './parse/parse-login.ts';
+import { parseLogin } from './parse/parse-login.ts';
 
 export const PARSEABLE_COMMANDS = ['listUsers', 'findAllKeys', 'loginHSM', 'getKeyInfo'] as const;
 export type ParseableCommand = (typeof PARSEABLE_COMMANDS)[number];
@@ -47,11 +45,14 @@ export function stripEcho(command: string, text: string, profile: DialectProfile
  * Parses one command's transcript; throws ParseError (command, 1-based line) on anything
  * outside the grammar.
  *
- * @example parseTranscript('loginHSM', 'loginHSM success on server 0(10.0.2.9)\n', 'aws')
+ * @example parseTranscript('loginHSM', 'loginHSM success on server 0(10.0.2.9)\n', AWS_PROFILE)
  * // { command: 'loginHSM', servers: [{ server: 0, address: '10.0.2.9', ok: true }] }
  */
-export function parseTranscript(command: ParseableCommand, text: string, dialect: Dialect): ParsedTranscript {
-  const profile = profileFor(dialect);
+export function parseTranscript(
+  command: ParseableCommand,
+  text: string,
+  profile: DialectProfile,
+): ParsedTranscript {
   const reply = stripEcho(command, text, profile);
   switch (command) {
     case 'listUsers':

@@ -1,0 +1,75 @@
+/**
+ * A node-access tool as one module: what it is called, how it addresses a cluster, how its
+ * driver is built, the rules of its objects, its repair (or none), and the runbook text a
+ * human types. Each tool folder's index.ts exports one (the mgmt-util kit exports two);
+ * src/drivers/registry.ts lists them, and composition roots ask the registry. Nothing else
+ * names a tool. How to add one: docs/adding-a-tool.md.
+ */
+import type { Addressing, ToolId } from '#core/model.ts';
+import type { ObjectRules, RepairPlanner, Runbook } from '#core/tool-rules.ts';
+import type { NodeAccessDriver } from './node-access-driver.ts';
+
+/** A deployment's settings as text: a Lambda environment, Azure app settings, a cluster file's `toolSettings`. */
+export type ToolSettings = Readonly<Record<string, string | undefined>>;
+
+export interface DriverContext {
+  /** Where the tool reads its settings (its binary path, options). */
+  settings: ToolSettings;
+  /** Where per-call config files go (a fresh sub-directory per call, removed after). */
+  workDir: string;
+  /** The program and leading arguments to spawn instead of the configured binary (the emulator, tests). */
+  command?: readonly string[];
+  /** The base environment of the tool's process (default process.env, secrets stripped). */
+  childEnv?: NodeJS.ProcessEnv;
+  /** Receives the redacted transcript of every session, after it ends. */
+  onTranscript?: (transcript: string) => void;
+  /** Per-command timeout, when the deployment wants another than the tool's default. */
+  commandTimeoutMs?: number;
+}
+
+/** A setting a tool reads: documented in the deploy guides and `hsm-sentinel … --help`. */
+export interface ToolSettingSpec {
+  name: string;
+  meaning: string;
+  default: string;
+}
+
+/** When nothing is configured, which clusters pick this tool. */
+export interface ToolSelection {
+  /** The control plane whose clusters default to it; null: only when configured (no cloud). */
+  cloud: 'aws' | 'azure' | null;
+  /** AWS: the DescribeClusters `HsmType` values it serves by default. */
+  hsmTypes?: readonly string[];
+}
+
+export interface ToolModule {
+  readonly id: ToolId;
+  /** For people: `AWS CloudHSM Client SDK 3 cloudhsm_mgmt_util`. */
+  readonly title: string;
+  readonly addressing: Addressing;
+  /** The TCP port the tool reaches each node on, for control planes that give only addresses. */
+  readonly port: number;
+  readonly selection: ToolSelection;
+  readonly rules: ObjectRules;
+  /** Null when the tool has no documented repair: findings are alerted, never fixed. */
+  readonly planner: RepairPlanner | null;
+  readonly settings: readonly ToolSettingSpec[];
+  /** Throws a ConfigurationError naming a setting of this tool that is malformed (unset is fine). */
+  checkSettings(settings: ToolSettings): void;
+  createDriver(context: DriverContext): NodeAccessDriver;
+  /** The commands a human types, naming the binary the run uses. */
+  runbook(context: Pick<DriverContext, 'settings' | 'command'>): Runbook;
+  /** The addresses an operator's own config of this tool lists (drift check); InvalidInputError when malformed. */
+  operatorConfigAddresses(text: string): string[];
+  /** `hsm-sentinel parse <name> --tool <id>`: one reply (stdin) to the JSON contract. */
+  readonly parsers: Readonly<Record<string, (text: string) => unknown>>;
+}
+
+/** What a workflow step uses of the cluster's tool; the driver is built on first use. */
+export interface ToolBinding {
+  readonly module: ToolModule;
+  readonly rules: ObjectRules;
+  readonly planner: RepairPlanner | null;
+  readonly runbook: Runbook;
+  driver(): NodeAccessDriver;
+}
