@@ -4,10 +4,16 @@
  * documentation shows it (`aws-cloudhsm> listUsers`) and may end with a bare prompt; both
  * are dropped (replaced by blank lines, so ParseError line numbers stay those of the input).
  * The text must otherwise be the reply, ending with a line break like every complete reply.
+ * Input over the reply bounds (a line over 1 MiB, 16 MiB in all) is refused before it is read
+ * further, and input with no reply in it (empty, blank, only the echo) is an error too:
+ * "nothing to parse" is never an empty result.
  */
+
+import { ParseError } from '#core/errors.ts';
 import type { Dialect } from '#core/model.ts';
 import type { DialectProfile } from '#drivers/mgmt-util/dialect.ts';
 import { profileFor } from '#drivers/mgmt-util/dialect.ts';
+import { checkReplyBounds } from '#drivers/mgmt-util/parse/lines.ts';
 import type { FindAllKeysReply } from '#drivers/mgmt-util/parse/parse-find-all-keys.ts';
 import { parseFindAllKeys } from '#drivers/mgmt-util/parse/parse-find-all-keys.ts';
 import type { KeyInfoReply } from '#drivers/mgmt-util/parse/parse-get-key-info.ts';
@@ -52,7 +58,9 @@ export function stripEcho(command: string, text: string, profile: DialectProfile
  */
 export function parseTranscript(command: ParseableCommand, text: string, dialect: Dialect): ParsedTranscript {
   const profile = profileFor(dialect);
+  checkReplyBounds(command, text);
   const reply = stripEcho(command, text, profile);
+  if (reply.trim() === '') throw new ParseError(command, 0, 'no reply to parse (the input is empty)');
   switch (command) {
     case 'listUsers':
       return parseListUsers(reply, profile);
