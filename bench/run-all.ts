@@ -2,6 +2,9 @@
  * `npm run bench`: the speed and memory numbers, printed (CI does not run this).
  * - audit + plan of a worst-case cluster (28 HSMs × 16,666 keys, 1,024 users) in the pure core;
  * - parsing a worst-case findAllKeys reply (16,666 handles on one server);
+ * - parse throughput in MB/s: the largest documented-shape replies, the adversarial lines
+ *   that made the old patterns quadratic, and refusing lines and replies over the bounds
+ *   (bench/parse-throughput.ts);
  * - one real collect of an emulated 3-node cluster holding N keys per node, through the
  *   production driver spawning the emulated util (getKeyInfo per key included).
  */
@@ -20,6 +23,7 @@ import { parseFindAllKeys } from '#drivers/mgmt-util/parse/parse-find-all-keys.t
 import { startEmulatedCluster } from '#emulator/cluster.ts';
 import type { ClusterSeed, SeedKey } from '#emulator/cluster-seed.ts';
 import { emulatedCommand } from '#emulator/programs.ts';
+import { benchParseThroughput } from './parse-throughput.ts';
 
 function heapMiB(): number {
   return Math.round((process.memoryUsage().heapUsed / 1024 / 1024) * 10) / 10;
@@ -152,4 +156,5 @@ const reply = renderFindAllKeys(16666);
 await timed('parse findAllKeys with 16,666 handles (x100)', () => {
   for (let i = 0; i < 100; i += 1) parseFindAllKeys(reply, AWS_PROFILE);
 });
+benchParseThroughput();
 await benchCollect(Number(process.env.BENCH_KEYS ?? 1000));

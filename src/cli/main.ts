@@ -2,7 +2,10 @@
  * `hsm-sentinel <command>`: the runbook CLI. Each command lives in commands/<name>.ts.
  * Exit codes: 0 ok, 1 the command failed (message on stderr), 2 wrong usage,
  * 3 the run finished but needs a human (attention / failed outcome) — for audit/sync/run.
+ * An error is one line on stderr, whatever its message quotes (a util's output, a command
+ * word): line breaks, control, format and bidi characters are printed as escapes.
  */
+import { escapeForText } from '#core/printable.ts';
 import { type CliIo, UsageError } from './io.ts';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -55,7 +58,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    io.stderr(`hsm-sentinel: unknown command '${name}'\n${usage()}`);
+    io.stderr(`hsm-sentinel: unknown command '${escapeForText(name)}'\n${usage()}`);
     return 2;
   }
   try {
@@ -63,11 +66,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return await command(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`hsm-sentinel ${name}: ${error.message}\n`);
+      io.stderr(`hsm-sentinel ${name}: ${escapeForText(error.message)}\n`);
       return 2;
     }
     const err = error instanceof Error ? error : new Error(String(error));
-    io.stderr(`hsm-sentinel ${name}: ${err.name}: ${err.message.split('\n')[0]}\n`);
+    io.stderr(`hsm-sentinel ${name}: ${escapeForText(err.name)}: ${escapeForText(err.message)}\n`);
     return 1;
   }
 }

@@ -1,8 +1,11 @@
 /**
  * The alert of a run: one structured message per run and cluster that says what is at risk,
  * where, and the exact commands to fix it. Pure; the sinks (SNS, console) live in src/alerts.
+ * The items keep the model's raw text; `subject` and `summary` are text renderings, and
+ * escape what they interpolate (`escapeForText`): one item per summary line, nothing raw.
  */
 import type { ClusterNode, ObjectFinding, Severity } from './model.ts';
+import { escapeForText } from './printable.ts';
 import { outcomeOf, type RunReport } from './report.ts';
 import type { Runbook } from './tool-rules.ts';
 
@@ -62,13 +65,14 @@ export function buildAlert(report: RunReport, runbook: Runbook | null): Alert | 
   const headline = Object.entries(counts)
     .map(([category, n]) => `${n} ${category}`)
     .join(', ');
+  const e = escapeForText;
   const subject = truncate(
-    `[hsm-sentinel] ${severity.toUpperCase()} ${shortName(report.clusterId)}: ${outcome} (${headline})`,
+    `[hsm-sentinel] ${severity.toUpperCase()} ${e(shortName(report.clusterId))}: ${outcome} (${headline})`,
     100,
   );
   const summary = [
-    `Cluster ${report.clusterId} (${report.provider}, ${report.tool ?? 'tool unknown'}), run ${report.runId}: ${outcome}.`,
-    ...items.map((item) => `- [${item.severity}] ${item.message}`),
+    `Cluster ${e(report.clusterId)} (${e(report.provider)}, ${e(report.tool ?? 'tool unknown')}), run ${e(report.runId)}: ${outcome}.`,
+    ...items.map((item) => `- [${item.severity}] ${e(item.message)}`),
   ].join('\n');
   const unresolved = items
     .filter((i) => i.category !== 'repaired')

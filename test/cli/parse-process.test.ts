@@ -87,6 +87,16 @@ describe('hsm-sentinel parse (as a process: the contract other tools rely on)', 
     expect(result.stderr).toMatch(/ParseError: listUsers: line \d+: /);
   });
 
+  it('exits 1 with one line naming the command on empty input (parse listUsers < /dev/null)', async () => {
+    const result = await runCli(['parse', 'findAllKeys'], { stdin: '' });
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'hsm-sentinel parse: ParseError: findAllKeys: line 0: no reply to parse (the input is empty)\n',
+    );
+  });
+
   it('exits 2 on an unknown command name', async () => {
     const result = await runCli(['parse', 'deleteUser'], { stdin: '' });
 

@@ -15,7 +15,14 @@ import { type ListUsersServer, parseListUsersSections } from './parse/parse-list
 import { parseEnableE2e } from './parse/parse-login.ts';
 import type { SectionOutcome } from './parse/sections.ts';
 import type { CommandLine, MgmtUtilSession } from './session.ts';
-import { type InventorySlots, loginReply, logout, startupConnections } from './session-steps.ts';
+import {
+  type InventorySlots,
+  loginReply,
+  logout,
+  sectionFor,
+  startupConnections,
+  statusMismatch,
+} from './session-steps.ts';
 
 export interface CollectContext {
   session: MgmtUtilSession;
@@ -42,7 +49,9 @@ export async function collectNodes(ctx: CollectContext): Promise<void> {
   const login = await loginReply(profile, ctx.credentials, ctx.run);
   for (const i of slots.open()) {
     const r = login.servers.find((x) => x.server === i);
+    const mismatch = r ? statusMismatch(r, nodes, i) : null;
     if (!r) slots.mark(i, 'protocol-error', `loginHSM reply has no line for server ${i}`);
+    else if (mismatch) slots.mark(i, 'protocol-error', `loginHSM: the line for server ${i} ${mismatch}`);
     else if (r.ok) continue;
     else if (r.code === 'NOT_CONNECTED') slots.mark(i, 'unreachable', `server ${i} is not connected`);
     else if (r.credentialsRejected)
@@ -83,10 +92,14 @@ async function enableE2e(ctx: CollectContext): Promise<boolean> {
   const withoutE2e: number[] = [];
   for (const i of slots.open()) {
     const r = e2e.find((x) => x.server === i);
-    if (r?.ok) continue;
+    const mismatch = r ? statusMismatch(r, ctx.nodes, i) : null;
+    if (r?.ok && mismatch === null) continue;
     withoutE2e.push(i);
-    if (r && r.code === 'NOT_CONNECTED') slots.mark(i, 'unreachable', `server ${i} is not connected`);
-    else slots.mark(i, 'protocol-error', r ? r.error : `enable_e2e reply has no line for server ${i}`);
+    if (mismatch) slots.mark(i, 'protocol-error', `enable_e2e: the line for server ${i} ${mismatch}`);
+    else if (r && !r.ok && r.code === 'NOT_CONNECTED')
+      slots.mark(i, 'unreachable', `server ${i} is not connected`);
+    else
+      slots.mark(i, 'protocol-error', r && !r.ok ? r.error : `enable_e2e reply has no line for server ${i}`);
   }
   if (withoutE2e.length === 0) return true;
   for (const i of slots.open()) {
@@ -150,7 +163,8 @@ function take<T>(
     return;
   }
   for (const i of servers) {
-    const o = outcomes.find((x) => x.server === i);
+    // A section that names another server or address than the config is not this node's.
+    const o = sectionFor(outcomes, ctx.nodes, i);
     if (!o) slots.mark(i, 'protocol-error', `${command} reply has no section for server ${i}`);
     else if (o.kind === 'ok') into.set(i, o.value);
     else if (o.kind === 'parse-error') slots.mark(i, 'protocol-error', o.error.message);

@@ -7,8 +7,15 @@ import type { ClusterNode, NodeInventory, UnreadableReason } from '#core/model.t
 import type { Credentials } from '#core/secret.ts';
 import { redact } from '#core/secret.ts';
 import { type DialectProfile, serverLabel } from './dialect.ts';
+import type { ServerRef } from './parse/lines.ts';
 import { type LoginReply, parseLogin } from './parse/parse-login.ts';
 import { connectionsOf, parseStartup, type ServerConnection } from './parse/parse-startup.ts';
+import {
+  type ConfiguredServer,
+  checkSection,
+  type SectionOutcome,
+  serverMismatch,
+} from './parse/sections.ts';
 import type { CommandLine, MgmtUtilSession } from './session.ts';
 
 export function expectedServers(profile: DialectProfile, nodes: readonly ClusterNode[]) {
@@ -21,6 +28,35 @@ export function startupConnections(
   nodes: readonly ClusterNode[],
 ): ServerConnection[] {
   return connectionsOf(parseStartup(session.startupText, profile), expectedServers(profile, nodes));
+}
+
+/** An IPv4 or IPv6 literal (the util may print one for a host name it resolved). */
+const IP_LITERAL = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$/;
+
+/**
+ * What a reply must say of server `i`: its number and the address the config gives it. Where
+ * the config has a host name (Azure's FQDNs) and the util printed an IP, the address cannot be
+ * told from here (UNCONFIRMED which one the util prints): then only the number is checked.
+ */
+function expectedOf(nodes: readonly ClusterNode[], i: number, printed: string | null): ConfiguredServer {
+  const address = nodes[i]?.address ?? '';
+  const resolved = printed !== null && !IP_LITERAL.test(address) && IP_LITERAL.test(printed);
+  return { server: i, address: resolved ? printed : address };
+}
+
+/** The section of server `i`, refused (parse-error) when it names another server or address than the config. */
+export function sectionFor<T>(
+  outcomes: readonly SectionOutcome<T>[],
+  nodes: readonly ClusterNode[],
+  i: number,
+) {
+  const found = outcomes.find((o) => o.server === i);
+  return found && checkSection(found, expectedOf(nodes, i, found.address));
+}
+
+/** Why a status line (`… on server N(addr)`) does not belong to server `i` of the config; null when it does. */
+export function statusMismatch(ref: ServerRef, nodes: readonly ClusterNode[], i: number): string | null {
+  return serverMismatch(ref, expectedOf(nodes, i, ref.address));
 }
 
 /** The mgmt-util login types; a credential without a role logs in as CO. */

@@ -9,17 +9,25 @@
  * - A command that does not answer in time rejects with CommandTimeoutError and leaves the
  *   session unusable (its reply may still arrive); process exit, spawn failure and EPIPE
  *   reject with TransportError.
+ * - Output is bounded: it is read line by line as it arrives (never rescanned), and a line
+ *   longer than `MAX_LINE_CHARS` or a reply longer than `MAX_REPLY_CHARS` ends the session:
+ *   the command waiting for that reply (or, when none is, the next one) rejects with a
+ *   one-line ParseError naming it and the reply line, everything the util prints afterwards
+ *   is dropped, and `close` kills it. A ParseError, not a TransportError: the driver then
+ *   records the nodes `protocol-error` (unknown, never empty) and nothing retries a util that
+ *   floods its output.
  * - `close` sends `quit`, waits, then kills: no orphan process.
  * - Secrets: a command given as parts may contain `Secret`s; they are revealed only into the
  *   child's stdin. The transcript, every error message and the stderr tail are redacted.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { CommandTimeoutError, InvalidInputError, TransportError } from '#core/errors.ts';
+import { CommandTimeoutError, InvalidInputError, ParseError, TransportError } from '#core/errors.ts';
 import type { Secret } from '#core/secret.ts';
 import { redact, Secret as SecretClass } from '#core/secret.ts';
 import type { DialectProfile, PromptState } from './dialect.ts';
 import { matchPrompt } from './dialect.ts';
+import { MAX_LINE_CHARS, MAX_REPLY_CHARS } from './parse/lines.ts';
 
 /** A command line: plain text, or parts where secrets are revealed only into stdin. */
 export type CommandLine = string | readonly (string | Secret)[];
@@ -50,18 +58,33 @@ interface Pending {
 }
 
 const STDERR_TAIL = 2000;
+/** A prompt line is short: longer lines are never compared with the prompts. */
+const PROMPT_MAX_CHARS = 64;
+/**
+ * The most reply text the transcript keeps (4 × the reply cap): every reply is bounded, but a
+ * session of thousands of commands (`getKeyInfo` per key) must not keep them all in memory.
+ */
+const MAX_TRANSCRIPT_CHARS = 4 * MAX_REPLY_CHARS;
 
 export class MgmtUtilSession {
   readonly profile: DialectProfile;
   readonly #child: ChildProcessWithoutNullStreams;
   readonly #secrets: Secret[];
   readonly #closeTimeoutMs: number;
-  readonly #promptLine: RegExp;
   readonly #transcript: string[] = [];
+  /** Characters of reply text in #transcript. */
+  #transcriptSize = 0;
   readonly #closed: Promise<void>;
   /** Resolves when the process itself has ended ('exit'), even while a descendant keeps its pipes open. */
   readonly #gone: Promise<void>;
-  #buffer = '';
+  /** Complete lines of the reply being received (each with its line break). */
+  #replyLines: string[] = [];
+  /** Characters in #replyLines. */
+  #replySize = 0;
+  /** The line being received: no line break yet (at most MAX_LINE_CHARS characters). */
+  #partial = '';
+  /** Set when the output broke a bound while no command was waiting: the next `run` gets it. */
+  #overflow: { line: number; message: string } | null = null;
   #stderr = '';
   #pending: Pending | null = null;
   #prompt: PromptState = { mode: 'global' };
@@ -74,8 +97,6 @@ export class MgmtUtilSession {
     this.#child = child;
     this.#secrets = [...(options.secrets ?? [])];
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 5000;
-    const prompts = [escapeRegExp(options.profile.globalPrompt), stripAnchors(options.profile.serverPrompt)];
-    this.#promptLine = new RegExp(String.raw`(?:^|\n)[ \t]*((?:${prompts.join('|')}))[ \t]*(\r?\n|$)`);
     this.#closed = new Promise((resolve) => {
       child.once('close', (code, signal) => {
         this.#exited = true;
@@ -89,11 +110,7 @@ export class MgmtUtilSession {
     });
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      this.#buffer += chunk;
-      this.#drain();
-      this.#checkInStep();
-    });
+    child.stdout.on('data', (chunk: string) => this.#receive(chunk));
     child.stderr.on('data', (chunk: string) => {
       this.#stderr = (this.#stderr + chunk).slice(-STDERR_TAIL);
     });
@@ -119,7 +136,7 @@ export class MgmtUtilSession {
     const session = new MgmtUtilSession(options, child);
     try {
       session.#startupText = await session.#await('start-up', options.startupTimeoutMs);
-      session.#transcript.push(withNewline(session.#startupText));
+      session.#keep(session.#startupText);
       return session;
     } catch (error) {
       await session.close();
@@ -159,18 +176,23 @@ export class MgmtUtilSession {
     const verb = shown.split(/\s+/)[0] ?? shown;
     if (this.#pending)
       throw new TransportError(`${this.profile.toolName}: "${verb}" sent while another command is running`);
+    const overflow = this.#overflow;
+    if (overflow !== null) {
+      // The util broke a bound while no command was waiting: this command is the first to know.
+      this.#overflow = null;
+      throw new ParseError(verb, overflow.line, overflow.message, {
+        context: { tool: this.profile.toolName },
+      });
+    }
+    if (this.#broken !== null)
+      throw new TransportError(`${this.profile.toolName} session unusable: ${this.#broken}`);
     if (this.#exited) throw new TransportError(`${this.profile.toolName} is not running (before "${verb}")`);
-    if (this.#broken !== null)
-      throw new TransportError(`${this.profile.toolName} session unusable: ${this.#broken}`);
-    this.#checkInStep();
-    if (this.#broken !== null)
-      throw new TransportError(`${this.profile.toolName} session unusable: ${this.#broken}`);
     this.#transcript.push(`${this.#promptText()} ${shown}\n`);
     const reply = this.#await(verb, options.timeoutMs);
     const line = parts.map((p) => (typeof p === 'string' ? p : p.reveal())).join(' ');
     this.#child.stdin.write(`${line}\n`);
     const text = await reply;
-    this.#transcript.push(withNewline(text));
+    this.#keep(text);
     return text;
   }
 
@@ -209,6 +231,16 @@ export class MgmtUtilSession {
     this.#fail(new TransportError(`${this.profile.toolName} session closed`));
   }
 
+  /** Keeps a reply in the transcript, or a line saying it was left out once the transcript is full. */
+  #keep(reply: string): void {
+    if (this.#transcriptSize + reply.length > MAX_TRANSCRIPT_CHARS) {
+      this.#transcript.push(`[reply of ${reply.length} characters not kept: the transcript is full]\n`);
+      return;
+    }
+    this.#transcriptSize += reply.length;
+    this.#transcript.push(withNewline(reply));
+  }
+
   #promptText(): string {
     return this.#prompt.mode === 'global' ? this.profile.globalPrompt : `server${this.#prompt.server}>`;
   }
@@ -228,34 +260,114 @@ export class MgmtUtilSession {
         );
       }, timeoutMs);
       this.#pending = { label, resolve, reject, timer };
-      this.#drain();
     });
   }
 
-  /** Resolves the pending command when a prompt line has arrived. */
-  #drain(): void {
-    const pending = this.#pending;
-    if (!pending) return;
-    const m = this.#promptLine.exec(this.#buffer);
-    if (!m) return;
-    const start = m.index + (m[0].startsWith('\n') ? 1 : 0);
-    const reply = this.#buffer.slice(0, start);
-    this.#buffer = this.#buffer.slice(m.index + m[0].length);
-    this.#prompt = matchPrompt(this.profile, m[1] ?? '') ?? { mode: 'global' };
-    this.#pending = null;
-    clearTimeout(pending.timer);
-    pending.resolve(reply);
+  /**
+   * Reads a chunk of output line by line, once: each complete line is checked against the
+   * line limit and compared with the prompts (only when short), then kept for the reply; the
+   * last, unterminated part is kept aside (a prompt is usually printed without a line break).
+   */
+  #receive(chunk: string): void {
+    if (this.#broken !== null || this.#exited) return; // nobody reads it any more: drop it
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      if (nl < 0) break;
+      const line = `${this.#partial}${chunk.slice(start, nl + 1)}`;
+      this.#partial = '';
+      start = nl + 1;
+      if (!this.#onLine(line)) return;
+    }
+    if (start < chunk.length) {
+      this.#partial += chunk.slice(start);
+      if (this.#partial.length > MAX_LINE_CHARS) {
+        this.#outOfBounds(
+          this.#replyLines.length + 1,
+          `${this.profile.toolName} printed a line longer than ${MAX_LINE_CHARS} characters (the line limit) without a line break: output refused, session ended`,
+        );
+        return;
+      }
+      // A prompt at the end of the output so far, with or without trailing blanks.
+      if (this.#isPrompt(this.#partial)) {
+        const prompt = this.#partial;
+        this.#partial = '';
+        this.#onPrompt(prompt);
+      }
+    }
+  }
+
+  /** One complete line (with its line break); false when the session ended on it. */
+  #onLine(line: string): boolean {
+    const body = line.endsWith('\r\n') ? line.slice(0, -2) : line.slice(0, -1);
+    if (body.length > MAX_LINE_CHARS) {
+      this.#outOfBounds(
+        this.#replyLines.length + 1,
+        `${this.profile.toolName} printed a line longer than ${MAX_LINE_CHARS} characters (the line limit): output refused, session ended`,
+      );
+      return false;
+    }
+    if (this.#isPrompt(body)) return this.#onPrompt(body);
+    this.#replyLines.push(line);
+    this.#replySize += line.length;
+    if (this.#replySize > MAX_REPLY_CHARS) {
+      this.#outOfBounds(
+        this.#replyLines.length,
+        `${this.profile.toolName}'s reply grew to more than ${MAX_REPLY_CHARS} characters (the reply cap) without a prompt: output refused, session ended`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  /** `text` is a prompt line: the global or a server prompt, alone but for spaces and tabs. */
+  #isPrompt(text: string): boolean {
+    if (text.length > PROMPT_MAX_CHARS) return false;
+    const bare = trimBlanks(text);
+    return bare !== '' && matchPrompt(this.profile, bare) !== null && bare === text.trim();
   }
 
   /**
-   * A prompt while no command is running: the util printed one more prompt than it answered
-   * commands (or a prompt line inside a reply). Any reply read from now on could belong to an
-   * earlier command, so the session is unusable.
+   * A prompt line: it ends the pending command's reply. A prompt while no command is running
+   * means the util printed one more prompt than it answered commands (or a prompt line inside
+   * a reply): any reply read from now on could belong to an earlier command, so the session
+   * is unusable. False when the session ended on it.
    */
-  #checkInStep(): void {
-    if (this.#pending || this.#broken !== null || this.#exited) return;
-    if (this.#promptLine.test(this.#buffer))
+  #onPrompt(promptText: string): boolean {
+    const pending = this.#pending;
+    if (!pending) {
       this.#broken = 'output out of step with the commands (a prompt no command was waiting for)';
+      this.#dropOutput();
+      return false;
+    }
+    const reply = this.#replyLines.join('');
+    this.#replyLines = [];
+    this.#replySize = 0;
+    this.#prompt = matchPrompt(this.profile, trimBlanks(promptText)) ?? { mode: 'global' };
+    this.#pending = null;
+    clearTimeout(pending.timer);
+    pending.resolve(reply);
+    return true;
+  }
+
+  /** The output broke a bound at reply line `line`: the waiting command (or the next one) gets a ParseError. */
+  #outOfBounds(line: number, message: string): void {
+    this.#broken = message;
+    this.#dropOutput();
+    const pending = this.#pending;
+    if (pending) {
+      this.#fail(new ParseError(pending.label, line, message, { context: { tool: this.profile.toolName } }));
+    } else {
+      this.#overflow = { line, message };
+    }
+    // It keeps printing: stop it now rather than read what nobody will use.
+    if (!this.#exited) this.#child.kill('SIGTERM');
+  }
+
+  #dropOutput(): void {
+    this.#replyLines = [];
+    this.#replySize = 0;
+    this.#partial = '';
   }
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -266,7 +378,7 @@ export class MgmtUtilSession {
     );
   }
 
-  #fail(error: TransportError): void {
+  #fail(error: TransportError | ParseError): void {
     const pending = this.#pending;
     if (!pending) return;
     this.#pending = null;
@@ -302,11 +414,11 @@ function withNewline(text: string): string {
   return text === '' || text.endsWith('\n') ? text : `${text}\n`;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** The pattern of an anchored prompt regex, without its `^…$` anchors. */
-function stripAnchors(re: RegExp): string {
-  return re.source.replace(/^\^/, '').replace(/\$$/, '');
+/** `text` without leading and trailing spaces and tabs (what may surround a prompt). */
+function trimBlanks(text: string): string {
+  let a = 0;
+  let b = text.length;
+  while (a < b && (text[a] === ' ' || text[a] === '\t')) a += 1;
+  while (b > a && (text[b - 1] === ' ' || text[b - 1] === '\t')) b -= 1;
+  return text.slice(a, b);
 }

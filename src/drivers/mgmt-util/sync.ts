@@ -22,7 +22,7 @@ import { SYNC_COMMANDS, type SyncCommand } from './listing.ts';
 import { parseEnableE2e } from './parse/parse-login.ts';
 import { parseServerModeReply, parseSyncReply } from './parse/parse-sync.ts';
 import type { CommandLine, MgmtUtilSession } from './session.ts';
-import { loginReply, logout, startupConnections } from './session-steps.ts';
+import { loginReply, logout, startupConnections, statusMismatch } from './session-steps.ts';
 
 /** A SyncAction as the util takes it: server numbers, the command word, the numeric id. */
 export interface ServerAction {
@@ -88,7 +88,9 @@ export async function requireAllLoggedIn(ctx: SyncContext): Promise<void> {
     const e2e = parseEnableE2e(await ctx.run('enable_e2e'), profile);
     const bad = nodes.flatMap((_, i) => {
       const r = e2e.find((x) => x.server === i);
-      return r?.ok ? [] : [`${name(i)}: ${r ? r.error : 'no enable_e2e line'}`];
+      const mismatch = r ? statusMismatch(r, nodes, i) : null;
+      if (r?.ok && mismatch === null) return [];
+      return [`${name(i)}: ${mismatch ?? (r?.ok === false ? r.error : 'no enable_e2e line')}`];
     });
     if (bad.length > 0) {
       throw new TransportError(
@@ -102,7 +104,9 @@ export async function requireAllLoggedIn(ctx: SyncContext): Promise<void> {
   const other: string[] = [];
   nodes.forEach((_, i) => {
     const r = login.servers.find((x) => x.server === i);
+    const mismatch = r ? statusMismatch(r, nodes, i) : null;
     if (!r) other.push(`${name(i)}: no loginHSM line`);
+    else if (mismatch) other.push(`${name(i)}: the loginHSM line ${mismatch}`);
     else if (!r.ok) (r.credentialsRejected ? rejected : other).push(`${name(i)}: ${r.error}`);
   });
   const secret = [credentials.password];
@@ -143,10 +147,17 @@ export async function runServerActions(
         results.set(action, { action, outcome: 'not-run', detail: `not run: ${why}` });
   };
   for (const [source, group] of groups) {
+    let reply: string;
     try {
-      parseServerModeReply(await ctx.run(`server ${source}`), profile);
+      reply = await ctx.run(`server ${source}`);
     } catch (error) {
-      if (isSessionLost(error)) return stop(error.message);
+      // Lost, or the session refused the util's output (a ParseError of its own): nothing more to say to it.
+      if (isSessionLost(error) || error instanceof ParseError) return stop(error.message);
+      throw error;
+    }
+    try {
+      parseServerModeReply(reply, profile);
+    } catch (error) {
       if (!(error instanceof ParseError)) throw error;
     }
     const prompt = session.prompt;
@@ -160,8 +171,8 @@ export async function runServerActions(
       try {
         reply = await ctx.run(line);
       } catch (error) {
-        if (!isSessionLost(error)) throw error;
-        // No answer: the copy may or may not have happened (Verify reads it back).
+        // No usable answer: the copy may or may not have happened (Verify reads it back).
+        if (!isSessionLost(error) && !(error instanceof ParseError)) throw error;
         set(a, 'failed', `${line}: ${error.message}`);
         return stop(`the session was lost during "${line}"`);
       }
@@ -179,7 +190,7 @@ export async function runServerActions(
     try {
       await ctx.run('exit');
     } catch (error) {
-      if (isSessionLost(error)) return stop(error.message);
+      if (isSessionLost(error) || error instanceof ParseError) return stop((error as Error).message);
       throw error;
     }
     if (session.prompt.mode !== 'global') return stop(`"exit" did not leave server mode on server ${source}`);

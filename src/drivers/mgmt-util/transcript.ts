@@ -4,8 +4,13 @@
  * documentation shows it (`aws-cloudhsm> listUsers`) and may end with a bare prompt; both
  * are dropped (replaced by blank lines, so ParseError line numbers stay those of the input).
  * The text must otherwise be the reply, ending with a line break like every complete reply.
+ * Input over the reply bounds (a line over 1 MiB, 16 MiB in all) is refused before it is read
+ * further, and input with no reply in it (empty, blank, only the echo) is an error too:
+ * "nothing to parse" is never an empty result.
  */
+import { ParseError } from '#core/errors.ts';
 import type { DialectProfile } from './dialect.ts';
+import { checkReplyBounds } from './parse/lines.ts';
 import type { FindAllKeysReply } from './parse/parse-find-all-keys.ts';
 import { parseFindAllKeys } from './parse/parse-find-all-keys.ts';
 import type { KeyInfoReply } from './parse/parse-get-key-info.ts';
@@ -53,7 +58,9 @@ export function parseTranscript(
   text: string,
   profile: DialectProfile,
 ): ParsedTranscript {
+  checkReplyBounds(command, text);
   const reply = stripEcho(command, text, profile);
+  if (reply.trim() === '') throw new ParseError(command, 0, 'no reply to parse (the input is empty)');
   switch (command) {
     case 'listUsers':
       return parseListUsers(reply, profile);

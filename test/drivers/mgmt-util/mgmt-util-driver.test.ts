@@ -212,6 +212,34 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       });
     });
 
+    it('refuses a section whose address is not the one the config gives its server number', async () => {
+      // Before, the section of server 1 was taken as hsm-1's, whatever address it named:
+      // Verify then blamed (or cleared) the wrong node.
+      const reply = [
+        'Users on server 0(127.0.0.1):',
+        'Number of users found:1',
+        '    User Id  User Type  User Name  MofnPubKey  LoginFailureCnt  2FA',
+        '         1   PCO        admin      NO          0                NO',
+        'Users on server 1(10.66.6.6):',
+        'Number of users found:1',
+        '    User Id  User Type  User Name  MofnPubKey  LoginFailureCnt  2FA',
+        '         1   PCO        admin      NO          0                NO',
+        '',
+      ].join('\n');
+      const d = driver({ dialect: 'aws', servers: [server(), server()], replies: { listUsers: reply } });
+
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false });
+
+      expect(inventories[0]).toMatchObject({ status: 'read' });
+      expect(inventories[1]).toMatchObject({
+        status: 'unreadable',
+        reason: 'protocol-error',
+        detail: expect.stringContaining(
+          'names address 10.66.6.6, but server 1 of the config written for this run is 127.0.0.2',
+        ),
+      });
+    });
+
     it('marks a node missing from a reply protocol-error instead of reading it as empty', async () => {
       const reply =
         'Keys on server 0(127.0.0.1):\nNumber of keys found 0\nfindAllKeys success on server 0(127.0.0.1)\n';

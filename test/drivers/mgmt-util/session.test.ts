@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { CommandTimeoutError, TransportError } from '#core/errors.ts';
+import { CommandTimeoutError, ParseError, TransportError } from '#core/errors.ts';
 import { Secret } from '#core/secret.ts';
 import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import { parseListUsers } from '#drivers/mgmt-util/parse/parse-list-users.ts';
@@ -206,5 +206,79 @@ describe('MgmtUtilSession', () => {
 
     expect(processExists(pid)).toBe(false);
     expect(session.transcript()).toMatch(/aws-cloudhsm> quit\n$/);
+  });
+  /** A util written as a script: prints the prompt, then `onCommand` runs for every line it reads. */
+  async function startScript(onCommand: string, options: { startup?: string } = {}) {
+    const script = [
+      `process.stdout.write(${JSON.stringify(options.startup ?? '')} + 'aws-cloudhsm>');`,
+      `require('readline').createInterface({ input: process.stdin }).on('line', (line) => { ${onCommand} });`,
+      'setInterval(() => {}, 60000);',
+    ].join('\n');
+    const session = await MgmtUtilSession.start({
+      command: [process.execPath, '-e', script],
+      configPath: writeConfig(dir.path, 1),
+      profile: AWS_PROFILE,
+      startupTimeoutMs: 10_000,
+      closeTimeoutMs: 500,
+    });
+    sessions.push(session);
+    return session;
+  }
+
+  it('ends the session with a ParseError, at once, when a reply line grows past the line limit (10 MB, no line break)', async () => {
+    const session = await startScript(
+      `process.stdout.write('Users on server 0(10.0.0.1):\\n' + 'x'.repeat(10 * 1024 * 1024));`,
+    );
+    const pid = session.pid as number;
+
+    const error = await session.run('listUsers', { timeoutMs: 20_000 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).message).toMatch(/^listUsers: line 2: .*longer than 1048576 characters/);
+    expect((error as ParseError).message).not.toMatch(/\n/);
+    expect(session.alive).toBe(false);
+    await expect(session.run('logoutHSM', { timeoutMs: 1_000 })).rejects.toThrow(
+      /session unusable: .*longer than/,
+    );
+    await session.close();
+    expect(processExists(pid)).toBe(false);
+  });
+
+  it('ends the session with a ParseError when a reply never ends (an endless stream of short lines)', async () => {
+    const session = await startScript(
+      "const chunk = 'Number of users found:1\\n'.repeat(4096); const pump = () => { while (process.stdout.write(chunk)) {} process.stdout.once('drain', pump); }; pump();",
+    );
+
+    const error = await session.run('listUsers', { timeoutMs: 20_000 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).message).toMatch(/^listUsers: line \d+: .*more than 16777216 characters/);
+    expect(session.alive).toBe(false);
+  });
+
+  it('refuses the next command with a ParseError when the util floods while no command runs', async () => {
+    // The util answers `go`, shows its prompt, then keeps printing without being asked.
+    const session = await startScript(
+      "if (line === 'go') process.stdout.write('ok\\naws-cloudhsm>\\n' + 'y'.repeat(3 * 1024 * 1024));",
+    );
+    const first = await session.run('go', { timeoutMs: 10_000 });
+
+    const error = await session.run('listUsers', { timeoutMs: 20_000 }).catch((e: unknown) => e);
+
+    expect(first).toBe('ok\n');
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).message).toMatch(/longer than 1048576 characters/);
+  });
+
+  it('still finds a prompt and lines that arrive in pieces', async () => {
+    const session = await startScript(
+      "const parts = ['Users on server 0(10.0.0.1):\\nNumber of us', 'ers found:0\\n', 'aws-cl', 'oudhsm> ']; const next = () => { const p = parts.shift(); if (p !== undefined) { process.stdout.write(p); setTimeout(next, 20); } }; next();",
+    );
+
+    const reply = await session.run('listUsers', { timeoutMs: 10_000 });
+
+    expect(reply).toBe('Users on server 0(10.0.0.1):\nNumber of users found:0\n');
+    expect(session.prompt).toEqual({ mode: 'global' });
+    expect(session.alive).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ParseError } from '#core/errors.ts';
 import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import { PARSEABLE_COMMANDS, parseTranscript } from '#drivers/mgmt-util/transcript.ts';
+import { firstRawCharacter } from '../../support/raw-characters.ts';
 
 const transcript = (name: string): string =>
   readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'transcripts', name), 'utf8');
@@ -70,5 +71,70 @@ describe('parseTranscript', () => {
     expect(() => parseTranscript('listUsers', transcript('aws-listUsers.txt'), AZURE_PROFILE)).toThrow(
       /line 1: unrecognised line/,
     );
+  });
+});
+
+describe('parseTranscript: input that is not a reply', () => {
+  it.each([
+    ['empty', ''],
+    ['whitespace only', ' \n\t\r\n  \n'],
+    ['only the echoed command and a bare prompt', 'aws-cloudhsm> listUsers\naws-cloudhsm>\n'],
+  ])('refuses %s input with one ParseError naming the command ("no reply to parse")', (_, text) => {
+    for (const command of PARSEABLE_COMMANDS) {
+      const error = (() => {
+        try {
+          parseTranscript(command, text.replace('listUsers', command), AWS_PROFILE);
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+
+      expect(error).toBeInstanceOf(ParseError);
+      expect((error as ParseError).message).toBe(
+        `${command}: line 0: no reply to parse (the input is empty)`,
+      );
+    }
+  });
+
+  it('reads CRLF transcripts like LF ones', () => {
+    const lf = transcript('aws-listUsers.txt');
+
+    expect(parseTranscript('listUsers', lf.replace(/\n/g, '\r\n'), AWS_PROFILE)).toEqual(
+      parseTranscript('listUsers', lf, AWS_PROFILE),
+    );
+  });
+
+  it.each([
+    ['cut mid-section', (t: string) => t.slice(0, t.indexOf('crypto_user2'))],
+    [
+      'a prompt in the middle',
+      (t: string) => t.replace('Users on server 1', 'aws-cloudhsm>\nUsers on server 1'),
+    ],
+    [
+      'a prompt and a command in the middle',
+      (t: string) => t.replace('Users on server 1', 'aws-cloudhsm> syncUser 3 1\nUsers on server 1'),
+    ],
+    [
+      'invalid UTF-8 (decoded to U+FFFD) in a name',
+      (t: string) => t.replace('officer2', 'offic\ufffd\ufffdr2'),
+    ],
+    ['a NUL byte in a name', (t: string) => t.replace('officer2', 'officer\u00002')],
+    ['a NUL byte in a count', (t: string) => t.replace('found:6', 'found:\u00006')],
+  ])('refuses a transcript with %s: one ParseError line', (_, mangle) => {
+    const text = mangle(transcript('aws-listUsers.txt'));
+
+    const error = (() => {
+      try {
+        parseTranscript('listUsers', text, AWS_PROFILE);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).message).toMatch(/^listUsers: line \d+: /);
+    expect(firstRawCharacter((error as ParseError).message)).toBeNull();
   });
 });

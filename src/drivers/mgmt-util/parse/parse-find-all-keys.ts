@@ -21,23 +21,22 @@
 import { ParseError } from '#core/errors.ts';
 import type { DialectProfile } from '../dialect.ts';
 import type { Line } from './lines.ts';
-import { quote, SERVER_REF, serverRef, unknownLine } from './lines.ts';
+import { matchRefLine, quote, unknownLine } from './lines.ts';
 import type { Section, SectionOutcome, SectionSpec, ServerFailure } from './sections.ts';
 import { dataLines, leadingCount, parseSections, strictOutcomes } from './sections.ts';
 
 const COMMAND = 'findAllKeys';
 const SPEC: SectionSpec = {
   command: COMMAND,
-  header: new RegExp(String.raw`^\s*Keys on ${SERVER_REF}\s*:\s*$`),
+  headerPrefix: 'Keys on ',
   headerText: "'Keys on server N(addr):'",
 };
-const COUNT = /^\s*Number of keys found\s*:?\s*(\d+)\s*$/;
-const PAGE = /^\s*number of keys matched from start index\s+(\d+)\s*::\s*(\d+)\s*$/;
-const ITEM = /^(\d+)((?:\([so]\))*)$/;
-const LIST = /^\s*\d+(?:\([so]\))*(?:\s*,\s*\d+(?:\([so]\))*)*\s*,?\s*$/;
-const HASH = /^\s*Key Hash\s*:\s*([0-9a-fA-F]*)\s*$/;
-const HEX = /^\s*([0-9a-fA-F]+)\s*$/;
-const TRAILER = new RegExp(String.raw`^\s*findAllKeys success on ${SERVER_REF}\s*\.?\s*$`);
+// Applied to trimmed lines; each is anchored and linear (see lines.ts).
+const COUNT = /^Number of keys found\s*(?::\s*)?(\d+)$/;
+const PAGE = /^number of keys matched from start index\s+(\d+)\s*::\s*(\d+)$/;
+const HASH = /^Key Hash\s*:\s*([0-9a-fA-F]*)$/;
+const HEX = /^[0-9a-fA-F]+$/;
+const TRAILER_PREFIX = 'findAllKeys success on ';
 
 /** One key as findAllKeys lists it (contract shape). */
 export interface ListedKey {
@@ -60,19 +59,76 @@ export interface FindAllKeysReply {
   servers: Array<FindAllKeysServer | ServerFailure>;
 }
 
-function parseItems(line: Line): ListedKey[] {
-  const items = line.text.trim().replace(/,$/, '').split(',');
-  return items.map((raw) => {
-    const m = ITEM.exec(raw.trim());
-    if (!m) throw new ParseError(COMMAND, line.no, `bad key handle ${quote(raw)}`);
-    const markers = m[2] ?? '';
-    if (markers.split('(s)').length > 2 || markers.split('(o)').length > 2) {
-      throw new ParseError(COMMAND, line.no, `repeated marker in ${quote(raw)}`);
+/** The whitespace `\s` (and String.prototype.trim) knows. */
+function isSpace(c: number): boolean {
+  return (
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/**
+ * A list line `h[(s)][(o)], h…` (whitespace around commas, an optional trailing comma): its
+ * keys, or null when the line is not list-shaped. One left-to-right pass over the characters,
+ * never one pattern repeated per handle (whose backtracking stack grows with the list:
+ * 1.5 M handles exhausted it).
+ */
+function parseList(line: Line): ListedKey[] | null {
+  const s = line.trimmed;
+  const n = s.length;
+  const keys: ListedKey[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < n && isSpace(s.charCodeAt(i))) i += 1;
+    const itemStart = i;
+    let handle = 0;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      handle = handle * 10 + (c - 48);
+      i += 1;
     }
-    const key: ListedKey = { handle: Number(m[1]), shared: markers.includes('(s)') };
-    if (markers.includes('(o)')) key.owned = true;
-    return key;
-  });
+    const digits = i - itemStart;
+    // No handle: the end of a line with a trailing comma, or not a list at all.
+    if (digits === 0) return i === n && keys.length > 0 ? keys : null;
+    // A handle is a 32-bit number: more digits than a safe integer holds is not a handle.
+    if (digits > 15) return null;
+    let shared = false;
+    let owned = false;
+    let repeated = false;
+    while (i < n && s.charCodeAt(i) === 40 /* ( */) {
+      const marker = s.charCodeAt(i + 1);
+      if (s.charCodeAt(i + 2) !== 41 /* ) */) return null;
+      if (marker === 115 /* s */) {
+        repeated ||= shared;
+        shared = true;
+      } else if (marker === 111 /* o */) {
+        repeated ||= owned;
+        owned = true;
+      } else {
+        return null;
+      }
+      i += 3;
+    }
+    if (repeated)
+      throw new ParseError(COMMAND, line.no, `repeated marker in ${quote(s.slice(itemStart, i))}`);
+    const key: ListedKey = { handle, shared };
+    if (owned) key.owned = true;
+    keys.push(key);
+    while (i < n && isSpace(s.charCodeAt(i))) i += 1;
+    if (i === n) return keys;
+    if (s.charCodeAt(i) !== 44 /* , */) return null;
+    i += 1;
+  }
 }
 
 function parseBody(section: Section, profile: DialectProfile): FindAllKeysServer {
@@ -94,18 +150,17 @@ function parseBody(section: Section, profile: DialectProfile): FindAllKeysServer
       );
     }
   };
-  for (const line of lines.slice(1)) {
+  for (let k = 1; k < lines.length; k += 1) {
+    const line = lines[k] as Line;
     if (state === 'done') throw unknownLine(COMMAND, line, 'nothing after the findAllKeys success line');
     if (state === 'hash-value') {
-      const hex = HEX.exec(line.text);
-      if (!hex) throw unknownLine(COMMAND, line, 'the key hash digest');
-      keyHash = (hex[1] as string).toLowerCase();
+      if (!HEX.test(line.trimmed)) throw unknownLine(COMMAND, line, 'the key hash digest');
+      keyHash = line.trimmed.toLowerCase();
       state = 'after-hash';
       continue;
     }
-    const t = TRAILER.exec(line.text);
-    if (t) {
-      const ref = serverRef(t[1], t[2]);
+    const ref = matchRefLine(line.trimmed, TRAILER_PREFIX, '.');
+    if (ref) {
       if (ref.server !== server || (ref.address !== null && address !== null && ref.address !== address)) {
         throw new ParseError(
           COMMAND,
@@ -125,14 +180,14 @@ function parseBody(section: Section, profile: DialectProfile): FindAllKeysServer
       continue;
     }
     if (state === 'after-hash') throw unknownLine(COMMAND, line, "'findAllKeys success on server N(addr)'");
-    const h = HASH.exec(line.text);
+    const h = HASH.exec(line.trimmed);
     if (h) {
       requireNoPendingPage(line);
       keyHash = h[1] ? h[1].toLowerCase() : null;
       state = h[1] ? 'after-hash' : 'hash-value';
       continue;
     }
-    const p = PAGE.exec(line.text);
+    const p = PAGE.exec(line.trimmed);
     if (p) {
       requireNoPendingPage(line);
       const start = Number(p[1]);
@@ -148,10 +203,10 @@ function parseBody(section: Section, profile: DialectProfile): FindAllKeysServer
       pageExpects = start === 0 || m <= start ? [m] : [m, m - start];
       continue;
     }
-    if (!LIST.test(line.text)) {
+    const items = parseList(line);
+    if (items === null) {
       throw unknownLine(COMMAND, line, 'a key list, a page header, Key Hash or the success line');
     }
-    const items = parseItems(line);
     if (pageExpects !== null && !pageExpects.includes(items.length)) {
       throw new ParseError(
         COMMAND,

@@ -14,21 +14,23 @@
  */
 import { ParseError } from '#core/errors.ts';
 import type { DialectProfile } from '../dialect.ts';
-import { SERVER_REF, serverRef, unknownLine } from './lines.ts';
+import type { Line } from './lines.ts';
+import { matchRefLine, unknownLine } from './lines.ts';
 import type { Section, SectionOutcome, SectionSpec, ServerFailure } from './sections.ts';
 import { dataLines, parseSections, strictOutcomes } from './sections.ts';
 
 const COMMAND = 'getKeyInfo';
 const SPEC: SectionSpec = {
   command: COMMAND,
-  header: new RegExp(String.raw`^\s*Key Info on ${SERVER_REF}\s*:\s*$`),
+  headerPrefix: 'Key Info on ',
   headerText: "'Key Info on server N(addr):'",
 };
-const STORAGE = /^\s*(?:Token\/Flash|Session) Key\s*,?\s*$/;
-const OWNER = /^\s*Owned by user\s+(\d+)\s*$/;
-const SHARED = /^\s*also,\s*shared to following\s+(\d+)\s+user\(s\)\s*:?\s*$/;
-const ID = /^\s*(\d+)\s*$/;
-const TRAILER = new RegExp(String.raw`^\s*getKeyInfo success on ${SERVER_REF}\s*\.?\s*$`);
+// Applied to trimmed lines; each is anchored and linear (see lines.ts).
+const STORAGE = /^(?:Token\/Flash|Session) Key\s*,?$/;
+const OWNER = /^Owned by user\s+(\d+)$/;
+const SHARED = /^also,\s*shared to following\s+(\d+)\s+user\(s\)\s*:?$/;
+const ID = /^\d+$/;
+const TRAILER_PREFIX = 'getKeyInfo success on ';
 
 /** Owner and sharing of one key on one server (contract shape). */
 export interface KeyInfoServer {
@@ -47,27 +49,28 @@ function parseBody(section: Section, profile: DialectProfile): KeyInfoServer {
   const { server, address } = section.ref;
   const lines = dataLines(section, profile);
   const first = lines[0];
-  let i = first && STORAGE.test(first.text) ? 1 : 0;
+  let i = first && STORAGE.test(first.trimmed) ? 1 : 0;
   const ownerLine = lines[i];
   if (!ownerLine)
     throw new ParseError(COMMAND, section.endNo, "section ends before 'Owned by user' (reply cut short?)");
-  const o = OWNER.exec(ownerLine.text);
+  const o = OWNER.exec(ownerLine.trimmed);
   if (!o) throw unknownLine(COMMAND, ownerLine, "'Owned by user <id>'");
   i += 1;
   let expected = 0;
   const sharedLine = lines[i];
-  const sh = sharedLine ? SHARED.exec(sharedLine.text) : null;
+  const sh = sharedLine ? SHARED.exec(sharedLine.trimmed) : null;
   if (sh) {
     expected = Number(sh[1]);
     i += 1;
   }
   const sharedWith: number[] = [];
+  const seen = new Set<number>();
   let trailer = false;
-  for (const line of lines.slice(i)) {
+  for (; i < lines.length; i += 1) {
+    const line = lines[i] as Line;
     if (trailer) throw unknownLine(COMMAND, line, 'nothing after the getKeyInfo success line');
-    const t = TRAILER.exec(line.text);
-    if (t) {
-      const ref = serverRef(t[1], t[2]);
+    const ref = matchRefLine(line.trimmed, TRAILER_PREFIX, '.');
+    if (ref) {
       if (ref.server !== server) {
         throw new ParseError(
           COMMAND,
@@ -85,12 +88,12 @@ function parseBody(section: Section, profile: DialectProfile): KeyInfoServer {
       trailer = true;
       continue;
     }
-    const id = ID.exec(line.text);
-    if (!id || sharedWith.length === expected) {
+    if (!ID.test(line.trimmed) || sharedWith.length === expected) {
       throw unknownLine(COMMAND, line, sharedWith.length < expected ? 'a user id' : 'end of the key info');
     }
-    const userId = Number(id[1]);
-    if (sharedWith.includes(userId)) throw new ParseError(COMMAND, line.no, `user ${userId} listed twice`);
+    const userId = Number(line.trimmed);
+    if (seen.has(userId)) throw new ParseError(COMMAND, line.no, `user ${userId} listed twice`);
+    seen.add(userId);
     sharedWith.push(userId);
   }
   if (sharedWith.length < expected) {

@@ -6,26 +6,50 @@
  *     User Id  User Type  User Name  MofnPubKey  LoginFailureCnt  2FA      (required when K > 0)
  *     <id> <PRECO|PCO|CO|AU|CU> <name> <YES|NO> <count> <YES|NO>        (exactly K rows)
  * ```
- * Columns are separated by any run of whitespace (widths differ between versions).
- * Fewer rows than K (a reply cut mid-table), more rows, a duplicate user id or an unknown
- * line are ParseErrors naming the line.
+ * Columns are separated by any run of spaces and tabs (widths differ between versions; the
+ * util separates columns with nothing else). Fewer rows than K (a reply cut mid-table), more
+ * rows, a duplicate user id or an unknown line are ParseErrors naming the line.
+ *
+ * User names: the vendor documents 1 to 31 characters, letters, digits and `_` (createUser);
+ * `.`, `-` and `@` are accepted too (the emulator and earlier readings of this parser allow
+ * them, and they mean nothing to the util's command line). A row whose name holds anything
+ * else (a control or format character, U+FFFD from invalid UTF-8, other letters, more than
+ * 31 characters) is unparseable: the server's section is a parse error, never a shorter
+ * table. Inside a section, only blank lines are skipped: the banner pattern accepts any text
+ * after its colon, so a name holding a line break could otherwise hide the rest of its row.
  */
 import { ParseError } from '#core/errors.ts';
+import { whyNotPrintableName } from '#core/printable.ts';
 import type { DialectProfile } from '../dialect.ts';
 import type { HsmUser, UserType } from '../listing.ts';
-import { SERVER_REF, unknownLine } from './lines.ts';
+import { USER_TYPES } from '../listing.ts';
+import type { Line } from './lines.ts';
+import { quote, unknownLine } from './lines.ts';
 import type { Section, SectionOutcome, SectionSpec, ServerFailure } from './sections.ts';
-import { dataLines, leadingCount, parseSections, strictOutcomes } from './sections.ts';
+import { leadingCount, parseSections, strictOutcomes } from './sections.ts';
 
 const COMMAND = 'listUsers';
 const SPEC: SectionSpec = {
   command: COMMAND,
-  header: new RegExp(String.raw`^\s*Users on ${SERVER_REF}\s*:\s*$`),
+  headerPrefix: 'Users on ',
   headerText: "'Users on server N(addr):'",
 };
-const COUNT = /^\s*Number of users found\s*:?\s*(\d+)\s*$/;
-const TABLE_HEADER = /^\s*User Id\s+User Type\s+User Name\s+MofnPubKey\s+LoginFailureCnt\s+2FA\s*$/;
-const ROW = /^\s*(\d+)\s+(PRECO|PCO|CO|AU|CU)\s+(\S+)\s+(YES|NO)\s+(\d+)\s+(YES|NO)\s*$/;
+// Applied to trimmed lines; each is anchored and linear (see lines.ts).
+const COUNT = /^Number of users found\s*(?::\s*)?(\d+)$/;
+const TABLE_HEADER = /^User Id\s+User Type\s+User Name\s+MofnPubKey\s+LoginFailureCnt\s+2FA$/;
+const DIGITS = /^\d{1,9}$/;
+const TYPES: ReadonlySet<string> = new Set(USER_TYPES);
+
+/** The longest user name the vendor documents (createUser). */
+export const MGMT_UTIL_USER_NAME_MAX = 31;
+const USER_NAME = /^[A-Za-z0-9_.@-]+$/;
+
+/** Why `name` is not a user name the util can print, or null. */
+export function whyNotUserName(name: string): string | null {
+  const why = whyNotPrintableName(name, { maxLength: MGMT_UTIL_USER_NAME_MAX });
+  if (why !== null) return why;
+  return USER_NAME.test(name) ? null : 'holds a character other than A-Z, a-z, 0-9, _ . - @';
+}
 
 /** One server's user table (contract shape). */
 export interface ListUsersServer {
@@ -40,32 +64,62 @@ export interface ListUsersReply {
   servers: Array<ListUsersServer | ServerFailure>;
 }
 
-function parseBody(section: Section, profile: DialectProfile): ListUsersServer {
-  const lines = dataLines(section, profile);
+/** The columns of a row: split at runs of spaces and tabs only (at most 7, enough to refuse). */
+function columns(text: string): string[] {
+  const cols = text.split(/[ \t]+/, 8);
+  if (cols[0] === '') cols.shift();
+  if (cols.at(-1) === '') cols.pop();
+  return cols;
+}
+
+/** A user row, or null when the line is not row-shaped; throws when only the name is wrong. */
+function parseRow(line: Line): HsmUser | null {
+  const cols = columns(line.text);
+  if (cols.length !== 6) return null;
+  const [id, type, name, mofn, failures, twoFa] = cols as [string, string, string, string, string, string];
+  const yesNo = (v: string) => v === 'YES' || v === 'NO';
+  if (!DIGITS.test(id) || !TYPES.has(type) || !yesNo(mofn) || !DIGITS.test(failures) || !yesNo(twoFa)) {
+    return null;
+  }
+  const why = whyNotUserName(name);
+  if (why !== null) {
+    throw new ParseError(
+      COMMAND,
+      line.no,
+      `user name ${quote(name)} of user ${id} is not a user name: it ${why}`,
+    );
+  }
+  return {
+    userId: Number(id),
+    userType: type as UserType,
+    username: name,
+    mofnPubKey: mofn === 'YES',
+    loginFailureCount: Number(failures),
+    twoFactor: twoFa === 'YES',
+  };
+}
+
+function parseBody(section: Section): ListUsersServer {
+  const lines = section.body.filter((l) => l.trimmed !== '');
   const count = leadingCount(COMMAND, section, lines, COUNT, "'Number of users found:K'");
   let i = 1;
   const headerLine = lines[i];
-  if (headerLine && TABLE_HEADER.test(headerLine.text)) i += 1;
+  if (headerLine && TABLE_HEADER.test(headerLine.trimmed)) i += 1;
   else if (count > 0 && headerLine) throw unknownLine(COMMAND, headerLine, 'the user table header');
   const users: HsmUser[] = [];
-  for (const line of lines.slice(i)) {
-    const r = ROW.exec(line.text);
-    if (!r) throw unknownLine(COMMAND, line, 'a user row');
+  const ids = new Set<number>();
+  for (; i < lines.length; i += 1) {
+    const line = lines[i] as Line;
+    const user = parseRow(line);
+    if (!user) throw unknownLine(COMMAND, line, 'a user row');
     if (users.length === count) {
       throw new ParseError(COMMAND, line.no, `more user rows than 'Number of users found:${count}'`);
     }
-    const userId = Number(r[1]);
-    if (users.some((u) => u.userId === userId)) {
-      throw new ParseError(COMMAND, line.no, `user id ${userId} listed twice`);
+    if (ids.has(user.userId)) {
+      throw new ParseError(COMMAND, line.no, `user id ${user.userId} listed twice`);
     }
-    users.push({
-      userId,
-      userType: r[2] as UserType,
-      username: r[3] as string,
-      mofnPubKey: r[4] === 'YES',
-      loginFailureCount: Number(r[5]),
-      twoFactor: r[6] === 'YES',
-    });
+    ids.add(user.userId);
+    users.push(user);
   }
   if (users.length < count) {
     throw new ParseError(
@@ -82,7 +136,7 @@ export function parseListUsersSections(
   text: string,
   profile: DialectProfile,
 ): SectionOutcome<ListUsersServer>[] {
-  return parseSections(text, profile, SPEC, (s) => parseBody(s, profile));
+  return parseSections(text, profile, SPEC, parseBody);
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { DialectProfile } from '../dialect.ts';
 import type { StatusFailed, StatusResult } from './parse-status-lines.ts';
-import { parseStatusLines, successLine } from './parse-status-lines.ts';
+import { parseStatusLines } from './parse-status-lines.ts';
 
 /** Codes meaning "the HSM rejected these credentials". */
 export const CREDENTIALS_FAILURE_CODES: readonly string[] = ['RET_USER_LOGIN_FAILURE', 'RET_USER_LOCKED'];
@@ -25,7 +25,7 @@ export interface LoginReply {
 
 /** `loginHSM` reply (contract: `{command:'loginHSM', servers:[{server, address, ok}]}`). */
 export function parseLogin(text: string, profile: DialectProfile): LoginReply {
-  const results = parseStatusLines('loginHSM', text, profile, successLine('loginHSM success'));
+  const results = parseStatusLines('loginHSM', text, profile, 'loginHSM success');
   return {
     command: 'loginHSM',
     servers: results.map((r) =>
@@ -36,10 +36,10 @@ export function parseLogin(text: string, profile: DialectProfile): LoginReply {
 
 /** `enable_e2e` reply: `E2E enabled on server N(addr)` per server. */
 export function parseEnableE2e(text: string, profile: DialectProfile): StatusResult[] {
-  return parseStatusLines('enable_e2e', text, profile, successLine('E2E enabled'));
+  return parseStatusLines('enable_e2e', text, profile, 'E2E enabled');
 }
 
 /** `logoutHSM` reply: `logoutHSM success on server N(addr)` per server. */
 export function parseLogout(text: string, profile: DialectProfile): StatusResult[] {
-  return parseStatusLines('logoutHSM', text, profile, successLine('logoutHSM success'));
+  return parseStatusLines('logoutHSM', text, profile, 'logoutHSM success');
 }

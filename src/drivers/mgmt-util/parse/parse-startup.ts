@@ -7,7 +7,7 @@
  * Connected to server '<name>': hostname '<host>', port <p>.
  * Server N(addr) is not connected                                   (Azure)
  * running in limited commands mode                                   (no owner certificate)
- * <any line naming server '<name>' with fail|failed|failure|error|unable|refused|timeout|timed out>
+ * <any line naming server '<name>', then fail|failed|failure|error|unable|refused|timeout|timed out>
  *                                                   (our grammar for undocumented connect errors)
  * ```
  * plus blank and banner lines (`Liquidsec MGMT Util Version : …`). Anything else is a
@@ -16,18 +16,33 @@
  */
 import type { DialectProfile } from '../dialect.ts';
 import type { ServerRef } from './lines.ts';
-import { isIgnorable, NOT_CONNECTED, serverRef, toLines, unknownLine } from './lines.ts';
+import { isIgnorable, matchNotConnected, toLines, unknownLine } from './lines.ts';
 
 const COMMAND = 'startup';
+// Applied to trimmed lines; each is anchored and linear (see lines.ts).
 const PREAMBLE = [
-  /^\s*Connecting to the server\(s\), it may take time\s*$/,
-  /^\s*depending on the server\(s\) load, please wait\.*\s*$/,
+  /^Connecting to the server\(s\), it may take time$/,
+  /^depending on the server\(s\) load, please wait\.*$/,
 ];
-const CONNECTING = /^\s*Connecting to server '([^']*)'\s*:\s*hostname '([^']*)',\s*port (\d+)\s*\.*\s*$/;
-const CONNECTED = /^\s*Connected to server '([^']*)'\s*:\s*hostname '([^']*)',\s*port (\d+)\s*\.*\s*$/;
-const LIMITED = /^\s*(?:warning\s*:?\s*)?running in limited commands mode\s*\.*\s*$/i;
-const CONNECT_FAILED =
-  /\bserver '([^']*)'.*\b(?:fail|failed|failure|error|unable|refused|timeout|timed out)\b/i;
+const CONNECTING = /^Connecting to server '([^']*)'\s*:\s*hostname '([^']*)',\s*port (\d+)\s*\.*$/;
+const CONNECTED = /^Connected to server '([^']*)'\s*:\s*hostname '([^']*)',\s*port (\d+)\s*\.*$/;
+const LIMITED = /^(?:warning\s*(?::\s*)?)?running in limited commands mode\s*\.*$/i;
+const SERVER_NAME = /\bserver '/i;
+const FAILURE_WORD = /\b(?:fail|failed|failure|error|unable|refused|timeout|timed out)\b/i;
+
+/**
+ * A connect error naming a server: `… server '<name>' … <failure word> …`. The first
+ * `server '` of the line opens the name, the next quote closes it, and a failure word must
+ * follow (a later `server '` could only find a shorter rest). Linear: two literal searches.
+ */
+function connectFailure(trimmed: string): string | null {
+  const at = SERVER_NAME.exec(trimmed);
+  if (!at) return null;
+  const open = at.index + at[0].length;
+  const close = trimmed.indexOf("'", open);
+  if (close < 0 || !FAILURE_WORD.test(trimmed.slice(close + 1))) return null;
+  return trimmed.slice(open, close);
+}
 
 export interface StartupServer {
   name: string;
@@ -57,34 +72,35 @@ export function parseStartup(text: string, profile: DialectProfile): StartupRepo
     limitedCommandsMode: false,
   };
   for (const line of toLines(COMMAND, text)) {
-    if (isIgnorable(line, profile) || PREAMBLE.some((re) => re.test(line.text))) continue;
+    const t = line.trimmed;
+    if (isIgnorable(line, profile) || PREAMBLE.some((re) => re.test(t))) continue;
     const server = (m: RegExpExecArray): StartupServer => ({
       name: m[1] ?? '',
       hostname: m[2] ?? '',
       port: Number(m[3]),
     });
-    const connecting = CONNECTING.exec(line.text);
+    const connecting = CONNECTING.exec(t);
     if (connecting) {
       report.attempted.push(server(connecting));
       continue;
     }
-    const connected = CONNECTED.exec(line.text);
+    const connected = CONNECTED.exec(t);
     if (connected) {
       report.connected.push(server(connected));
       continue;
     }
-    const nc = NOT_CONNECTED.exec(line.text);
+    const nc = matchNotConnected(t);
     if (nc) {
-      report.notConnected.push(serverRef(nc[1], nc[2]));
+      report.notConnected.push({ server: nc.server, address: nc.address });
       continue;
     }
-    if (LIMITED.test(line.text)) {
+    if (LIMITED.test(t)) {
       report.limitedCommandsMode = true;
       continue;
     }
-    const failed = CONNECT_FAILED.exec(line.text);
-    if (failed) {
-      report.failed.push({ name: failed[1] ?? '', line: line.text.trim() });
+    const failed = connectFailure(t);
+    if (failed !== null) {
+      report.failed.push({ name: failed, line: t });
       continue;
     }
     throw unknownLine(COMMAND, line, 'a connection line');
@@ -132,10 +148,10 @@ export function connectionsOf(
       };
     }
   }
+  const notConnected = new Set(report.notConnected.map((nc) => nc.server));
   for (const c of report.connected) {
     const i = indexOf(c.name, c.hostname, c.port);
-    const notConnected = report.notConnected.some((nc) => nc.server === i);
-    if (i >= 0 && !notConnected) result[i] = { connected: true };
+    if (i >= 0 && !notConnected.has(i)) result[i] = { connected: true };
   }
   return result;
 }

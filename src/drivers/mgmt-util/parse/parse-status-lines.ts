@@ -13,11 +13,10 @@
 import { ParseError } from '#core/errors.ts';
 import type { DialectProfile } from '../dialect.ts';
 import {
-  failureLine,
   isIgnorable,
-  NOT_CONNECTED,
-  SERVER_REF,
-  serverRef,
+  matchFailureLine,
+  matchNotConnected,
+  matchSuccessLine,
   toLines,
   unknownLine,
 } from './lines.ts';
@@ -40,39 +39,44 @@ export interface StatusFailed {
 
 export type StatusResult = StatusOk | StatusFailed;
 
-/** Builds the success regex for `<success text> on server N(addr)`. */
-export function successLine(successText: string): RegExp {
-  return new RegExp(String.raw`^\s*${successText}\s+on\s+${SERVER_REF}\s*\.?\s*$`);
-}
-
+/**
+ * Reads one status line per server; `successText` is what precedes `on server N(addr)` on a
+ * success line (`loginHSM success`, `E2E enabled`).
+ */
 export function parseStatusLines(
   command: string,
   text: string,
   profile: DialectProfile,
-  success: RegExp,
+  successText: string,
 ): StatusResult[] {
-  const failed = failureLine(command);
   const results: StatusResult[] = [];
+  const seen = new Set<number>();
   for (const line of toLines(command, text)) {
     if (isIgnorable(line, profile)) continue;
     let result: StatusResult;
-    const s = success.exec(line.text);
-    const f = s ? null : failed.exec(line.text);
-    const nc = s || f ? null : NOT_CONNECTED.exec(line.text);
+    const s = matchSuccessLine(line.trimmed, successText);
+    const f = s ? null : matchFailureLine(line.trimmed, command);
+    const nc = s || f ? null : matchNotConnected(line.trimmed);
     if (s) {
-      result = { ...serverRef(s[1], s[2]), ok: true };
+      result = { server: s.server, address: s.address, ok: true };
     } else if (f) {
-      const detail = (f[1] ?? '').trim();
-      const code = detail.split(/\s+/)[0] || 'UNKNOWN';
-      result = { ...serverRef(f[2], f[3]), ok: false, code, error: line.text.trim() };
+      const code = (f.detail ?? '').split(/\s+/, 1)[0] || 'UNKNOWN';
+      result = { server: f.ref.server, address: f.ref.address, ok: false, code, error: line.trimmed };
     } else if (nc) {
-      result = { ...serverRef(nc[1], nc[2]), ok: false, code: 'NOT_CONNECTED', error: 'not connected' };
+      result = {
+        server: nc.server,
+        address: nc.address,
+        ok: false,
+        code: 'NOT_CONNECTED',
+        error: 'not connected',
+      };
     } else {
       throw unknownLine(command, line, `'${command} success|failed … on server N(addr)'`);
     }
-    if (results.some((r) => r.server === result.server)) {
+    if (seen.has(result.server)) {
       throw new ParseError(command, line.no, `server ${result.server} appears twice in one reply`);
     }
+    seen.add(result.server);
     results.push(result);
   }
   return results;

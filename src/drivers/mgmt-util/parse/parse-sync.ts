@@ -22,8 +22,9 @@ import type { DialectProfile } from '../dialect.ts';
 import type { SyncCommand } from '../listing.ts';
 import { isIgnorable, toLines, unknownLine } from './lines.ts';
 
-const MASKED = /^\s*(ExtractMaskedObject|InsertMaskedObject)\s*:\s*(0x[0-9a-fA-F]+)\s*!?\s*$/;
-const SERVER_MODE = /^\s*Server is in '[^']*' mode\.*\s*$/;
+// Applied to trimmed lines; each is anchored and linear (see lines.ts).
+const MASKED = /^(ExtractMaskedObject|InsertMaskedObject)\s*:\s*(0x[0-9a-fA-F]+)\s*!?$/;
+const SERVER_MODE = /^Server is in '[^']*' mode\.*$/;
 
 export interface SyncReply {
   outcome: 'synced' | 'already-present' | 'failed';
@@ -32,8 +33,8 @@ export interface SyncReply {
 }
 
 export function parseSyncReply(command: SyncCommand, text: string, profile: DialectProfile): SyncReply {
-  const success = new RegExp(String.raw`^\s*${command}\s+success\s*\.?\s*$`);
-  const failed = new RegExp(String.raw`^\s*${command}\s+failed\b\s*:?\s*(.*)$`);
+  const success = new RegExp(String.raw`^${command}\s+success\s*\.?$`);
+  const failed = new RegExp(String.raw`^${command}\s+failed\b`);
   let sawSuccess = false;
   let sawFailed = false;
   let alreadyPresent = false;
@@ -44,7 +45,7 @@ export function parseSyncReply(command: SyncCommand, text: string, profile: Dial
   const lines = toLines(command, text);
   for (const line of lines) {
     if (isIgnorable(line, profile)) continue;
-    const t = line.text.trim();
+    const t = line.trimmed;
     const isAlready = profile.alreadyPresent.some((re) => re.test(t));
     const masked = MASKED.exec(t);
     if (masked) {
@@ -85,7 +86,7 @@ export function parseSyncReply(command: SyncCommand, text: string, profile: Dial
 /** Reply to `server N`: only the mode line and blank/banner lines are allowed. */
 export function parseServerModeReply(text: string, profile: DialectProfile): void {
   for (const line of toLines('server', text)) {
-    if (isIgnorable(line, profile) || SERVER_MODE.test(line.text)) continue;
+    if (isIgnorable(line, profile) || SERVER_MODE.test(line.trimmed)) continue;
     throw unknownLine('server', line, "Server is in '<mode>' mode...");
   }
 }

@@ -8,16 +8,21 @@
  * `Server N(addr) is not connected` and `<command> failed: <TEXT> on server N(addr)`.
  * The same lines inside server N's own section make the section a failure (they must be
  * its last non-blank line).
+ *
+ * Every outcome carries the server reference as the util printed it (`server 0(10.0.2.9)`)
+ * and its line, so a caller that knows which server is which (the driver writes the config)
+ * can refuse a section that names another server or another address (`checkSection`).
  */
 import { ParseError } from '#core/errors.ts';
+import { escapeForText } from '#core/printable.ts';
 import type { DialectProfile } from '../dialect.ts';
-import type { Line, ServerRef } from './lines.ts';
+import type { Line, PrintedServerRef, ServerRef } from './lines.ts';
 import {
   cutLineError,
-  failureLine,
   isIgnorable,
-  NOT_CONNECTED,
-  serverRef,
+  matchFailureLine,
+  matchNotConnected,
+  matchRefLine,
   splitLines,
   unknownLine,
 } from './lines.ts';
@@ -30,14 +35,26 @@ export interface ServerFailure {
   error: string;
 }
 
+/** What every outcome says about where it came from. */
+export interface SectionOrigin {
+  server: number;
+  address: string | null;
+  /** The server reference as the util printed it: `server 0(10.0.2.9)`, `Server 1(10.0.2.6)` */
+  printed: string;
+  /** The reply line it was read from (the section header, or the failure line). */
+  line: number;
+  /** The command whose reply it is. */
+  command: string;
+}
+
 /** What one section gave: data, a failure the util reported, or output we could not parse. */
 export type SectionOutcome<T> =
-  | { kind: 'ok'; server: number; address: string | null; value: T }
-  | { kind: 'failure'; server: number; address: string | null; failure: ServerFailure }
-  | { kind: 'parse-error'; server: number; address: string | null; error: ParseError };
+  | (SectionOrigin & { kind: 'ok'; value: T })
+  | (SectionOrigin & { kind: 'failure'; failure: ServerFailure })
+  | (SectionOrigin & { kind: 'parse-error'; error: ParseError });
 
 export interface Section {
-  ref: ServerRef;
+  ref: PrintedServerRef;
   /** The section header; null for a standalone failure line. */
   header: Line | null;
   body: Line[];
@@ -47,26 +64,27 @@ export interface Section {
 
 export interface SectionSpec {
   command: string;
-  /** Header regex; groups 1 and 2 are the server number and the optional address. */
-  header: RegExp;
+  /** What the header says before `server N(addr):`, e.g. `Users on `. */
+  headerPrefix: string;
   /** Human text for "expected …" messages. */
   headerText: string;
 }
 
-type FailureMatch = { ref: ServerRef; error: string } | null;
+type FailureMatch = { ref: PrintedServerRef; error: string } | null;
 
-function matchFailure(command: string, text: string): FailureMatch {
-  const nc = NOT_CONNECTED.exec(text);
-  if (nc) return { ref: serverRef(nc[1], nc[2]), error: 'not connected' };
-  const f = failureLine(command).exec(text);
-  if (f) return { ref: serverRef(f[2], f[3]), error: text.trim() };
+function matchFailure(command: string, line: Line): FailureMatch {
+  const nc = matchNotConnected(line.trimmed);
+  if (nc) return { ref: nc, error: 'not connected' };
+  const f = matchFailureLine(line.trimmed, command);
+  if (f) return { ref: f.ref, error: line.trimmed };
   return null;
 }
 
 /**
  * Parses every section of a cluster-mode reply with `parseBody`. Throws a ParseError only
  * for lines that belong to no server (before the first section or after a standalone
- * failure line); everything else becomes a per-server outcome, in reply order.
+ * failure line), and for a reply over the size bounds; everything else becomes a per-server
+ * outcome, in reply order.
  */
 export function parseSections<T>(
   text: string,
@@ -74,7 +92,7 @@ export function parseSections<T>(
   spec: SectionSpec,
   parseBody: (section: Section) => T,
 ): SectionOutcome<T>[] {
-  const { lines, cut } = splitLines(text);
+  const { lines, cut } = splitLines(spec.command, text);
   const sections: Section[] = [];
   let current: Section | null = null;
   const close = (endNo: number): void => {
@@ -85,13 +103,13 @@ export function parseSections<T>(
     }
   };
   for (const line of lines) {
-    const h = spec.header.exec(line.text);
+    const h = matchRefLine(line.trimmed, spec.headerPrefix, ':');
     if (h) {
       close(line.no);
-      current = { ref: serverRef(h[1], h[2]), header: line, body: [], endNo: 0 };
+      current = { ref: h, header: line, body: [], endNo: 0 };
       continue;
     }
-    const failure = matchFailure(spec.command, line.text);
+    const failure = matchFailure(spec.command, line);
     if (failure && !(current && current.ref.server === failure.ref.server)) {
       close(line.no);
       sections.push({ ref: failure.ref, header: null, body: [line], endNo: line.no + 1 });
@@ -108,58 +126,66 @@ export function parseSections<T>(
   if (cut && sections.length === 0) throw cutLineError(spec.command, cut);
 
   const outcomes = sections.map((section, i): SectionOutcome<T> => {
-    const { server, address } = section.ref;
+    const origin = originOf(spec.command, section);
+    const { server, address } = origin;
     if (cut && i === sections.length - 1) {
-      return { kind: 'parse-error', server, address, error: cutLineError(spec.command, cut) };
+      return { ...origin, kind: 'parse-error', error: cutLineError(spec.command, cut) };
     }
-    const failureAt = section.body.findIndex((l) => matchFailure(spec.command, l.text) !== null);
-    if (failureAt >= 0) {
-      const failureLineObj = section.body[failureAt] as Line;
+    let failureAt = -1;
+    let failure: FailureMatch = null;
+    for (let k = 0; k < section.body.length && failure === null; k += 1) {
+      failure = matchFailure(spec.command, section.body[k] as Line);
+      if (failure) failureAt = k;
+    }
+    if (failure) {
       const trailing = section.body.slice(failureAt + 1).find((l) => !isIgnorable(l, profile));
       if (trailing) {
         return {
+          ...origin,
           kind: 'parse-error',
-          server,
-          address,
           error: unknownLine(spec.command, trailing, 'nothing after a failure line'),
         };
       }
-      const f = matchFailure(spec.command, failureLineObj.text) as NonNullable<FailureMatch>;
-      return { kind: 'failure', server, address, failure: { server, address, error: f.error } };
+      return { ...origin, kind: 'failure', failure: { server, address, error: failure.error } };
     }
     try {
-      return { kind: 'ok', server, address, value: parseBody(section) };
+      return { ...origin, kind: 'ok', value: parseBody(section) };
     } catch (error) {
-      if (error instanceof ParseError) return { kind: 'parse-error', server, address, error };
+      if (error instanceof ParseError) return { ...origin, kind: 'parse-error', error };
       throw error;
     }
   });
-  return markDuplicates(spec.command, outcomes, sections);
+  return markDuplicates(spec.command, outcomes);
+}
+
+function originOf(command: string, section: Section): SectionOrigin {
+  const { server, address, printed } = section.ref;
+  const line = section.header?.no ?? section.body[0]?.no ?? 0;
+  return { server, address, printed, line, command };
 }
 
 /** A server that has two sections in one reply: both are replaced by one parse error. */
-function markDuplicates<T>(
-  command: string,
-  outcomes: SectionOutcome<T>[],
-  sections: Section[],
-): SectionOutcome<T>[] {
+function markDuplicates<T>(command: string, outcomes: SectionOutcome<T>[]): SectionOutcome<T>[] {
   const seen = new Map<number, number>();
   const result: SectionOutcome<T>[] = [];
-  outcomes.forEach((outcome, i) => {
+  for (const outcome of outcomes) {
     const first = seen.get(outcome.server);
     if (first === undefined) {
       seen.set(outcome.server, result.length);
       result.push(outcome);
-      return;
+      continue;
     }
-    const line = sections[i]?.header ?? sections[i]?.body[0];
+    const { server, address, printed, line } = result[first] as SectionOutcome<T>;
     result[first] = {
+      server,
+      address,
+      printed,
+      line,
+      command,
       kind: 'parse-error',
-      server: outcome.server,
-      address: outcome.address,
-      error: new ParseError(command, line?.no ?? 0, `server ${outcome.server} appears twice in one reply`),
+      error: new ParseError(command, outcome.line, `server ${outcome.server} appears twice in one reply`),
     };
-  });
+  }
   return result;
 }
 
@@ -191,7 +217,55 @@ export function leadingCount(
   if (!countLine) {
     throw new ParseError(command, section.endNo, `section ends before ${shape} (reply cut short?)`);
   }
-  const match = pattern.exec(countLine.text);
+  const match = pattern.exec(countLine.trimmed);
   if (!match) throw unknownLine(command, countLine, shape);
   return Number(match[1]);
+}
+
+/** The server of the config written for the run, as the driver knows it. */
+export interface ConfiguredServer {
+  /** Position in the config (`server N`). */
+  server: number;
+  /** The `hostname` written for it. */
+  address: string;
+}
+
+/**
+ * Why `ref` is not `expected`, or null when it may be: the server numbers must be equal, and
+ * an address, when the util printed one, must be the configured one (compared without case,
+ * as host names are). A reference without an address (the Azure runbook's `on server 0`) is
+ * checked by its number only.
+ */
+export function serverMismatch(ref: ServerRef, expected: ConfiguredServer): string | null {
+  if (ref.server !== expected.server) {
+    return `names server ${ref.server}, not server ${expected.server}`;
+  }
+  if (ref.address !== null && ref.address.toLowerCase() !== expected.address.toLowerCase()) {
+    return `names address ${escapeForText(ref.address)}, but server ${expected.server} of the config written for this run is ${escapeForText(expected.address)}`;
+  }
+  return null;
+}
+
+/**
+ * The driver's check of one section against the config it wrote: `outcome` unchanged when
+ * its server number and printed address are those of `expected`, otherwise a parse-error
+ * outcome naming both (so Verify never blames the wrong node for another server's data).
+ *
+ * @example
+ * const o = parseListUsersSections(reply, profile).find((x) => x.server === i);
+ * const checked = o && checkSection(o, { server: i, address: nodes[i].address });
+ */
+export function checkSection<T>(outcome: SectionOutcome<T>, expected: ConfiguredServer): SectionOutcome<T> {
+  const problem = serverMismatch(outcome, expected);
+  if (problem === null) return outcome;
+  const { server, address, printed, line, command } = outcome;
+  return {
+    server,
+    address,
+    printed,
+    line,
+    command,
+    kind: 'parse-error',
+    error: new ParseError(command, line, `the section of ${escapeForText(printed)} ${problem}`),
+  };
 }

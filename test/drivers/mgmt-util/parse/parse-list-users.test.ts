@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { ParseError } from '#core/errors.ts';
 import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import { parseListUsers, parseListUsersSections } from '#drivers/mgmt-util/parse/parse-list-users.ts';
+import { firstRawCharacter } from '../../../support/raw-characters.ts';
 import { parseErrorOf, transcript, withoutEcho } from '../support.ts';
 
 const DOC = withoutEcho(transcript('aws-listUsers.txt'));
@@ -132,5 +134,65 @@ describe('parseListUsers', () => {
     const text = `${DOC}${DOC.split('\n').slice(10).join('\n')}`;
 
     expect(parseErrorOf(() => parseListUsers(text, AWS_PROFILE)).message).toMatch(/server 1 appears twice/);
+  });
+});
+
+describe('parseListUsers: user names', () => {
+  /** The documented table with user 6 (officer2, server 0, line 10) renamed. */
+  const withName = (name: string): string => DOC.replace('officer2          ', `${name} `);
+
+  it.each([
+    ['ESC (an ANSI colour sequence)', '\u001b[31madmin'],
+    ['NUL', 'ad\u0000min'],
+    ['DEL', 'ad\u007fmin'],
+    ['a C1 control (NEL)', 'ad\u0085min'],
+    ['U+FFFD (invalid UTF-8, decoded)', 'ad\ufffdmin'],
+    ['a bidi override (U+202E)', 'ad\u202emin'],
+    ['a bidi isolate (U+2066)', '\u2066admin'],
+    ['a zero-width joiner', 'ad\u200dmin'],
+    ['a zero-width space', 'ad\u200bmin'],
+    ['a byte-order mark', '\ufeffadmin'],
+    ['a line separator (U+2028)', 'ad\u2028min'],
+    ['a letter outside the documented set', 'josé'],
+    ['shell punctuation', 'a;b'],
+    ['32 characters (documented maximum: 31)', 'a'.repeat(32)],
+    ['1 MB of letters', 'a'.repeat(1_000_000)],
+  ])('refuses a row whose name contains %s: the server is unreadable, not shorter', (_, name) => {
+    const text = withName(name);
+
+    const error = parseErrorOf(() => parseListUsers(text, AWS_PROFILE));
+    const outcomes = parseListUsersSections(text, AWS_PROFILE);
+
+    expect(error.line).toBe(10);
+    expect(error.message).toMatch(/user name/);
+    expect(firstRawCharacter(error.message)).toBeNull();
+    expect(outcomes.map((o) => [o.server, o.kind])).toEqual([
+      [0, 'parse-error'],
+      [1, 'ok'],
+    ]);
+  });
+
+  it('refuses a name that smuggles a line break and a command: no extra row, nothing accepted', () => {
+    const text = withName('evil\nsyncUser 3 1');
+
+    expect(() => parseListUsers(text, AWS_PROFILE)).toThrow(ParseError);
+    expect(parseListUsersSections(text, AWS_PROFILE)[0]?.kind).toBe('parse-error');
+  });
+
+  it('refuses a name that hides the rest of its row behind an Azure banner line', () => {
+    // The banner pattern takes any text after its colon: inside a table it is not a banner.
+    const text = `Liquidsec MGMT Util Version : 3.4.0\n${withName('officer2 NO 0 NO\nLiquidsec MGMT Util Version :')}`;
+
+    expect(() => parseListUsers(text, AZURE_PROFILE)).toThrow(ParseError);
+  });
+
+  it('accepts the documented names, 31 characters, and the . - @ the emulator and earlier readings allow', () => {
+    for (const name of ['crypto_user1', 'a'.repeat(31), 'ops.team-1', 'alice@example', 'Z']) {
+      const parsed = parseListUsers(withName(name), AWS_PROFILE).servers[0] as {
+        users: { username: string }[];
+      };
+
+      expect(parsed.users[5]?.username).toBe(name);
+    }
   });
 });
