@@ -20,6 +20,7 @@ export const artifactKeys = {
   results: (runId: string) => `runs/${runId}/sync-results.json`,
   report: (runId: string) => `runs/${runId}/report.json`,
   reportPage: (runId: string) => `runs/${runId}/report.txt`,
+  reportHtml: (runId: string) => `runs/${runId}/report.html`,
 };
 
 function safe(part: string): string {
