@@ -31,6 +31,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'parse one mgmt-util command transcript from stdin to JSON',
     load: async () => (await import('./commands/parse.ts')).parseCommand,
   },
+  report: {
+    summary: "render a run's stored report.json again: HTML page or text",
+    load: async () => (await import('./commands/report.ts')).reportCommand,
+  },
   emulator: {
     summary: 'start|stop|status|fault an emulated cluster, to practise the runbook',
     load: async () => (await import('./commands/emulator.ts')).emulatorCommand,

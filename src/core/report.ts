@@ -2,6 +2,7 @@
  * The record of one run: what was read, decided, written and verified, and the backup state.
  * Every run leaves one (JSON, plus the human page rendered by render-report.ts).
  */
+import type { Alert } from './alert.ts';
 import type {
   ActionResult,
   AuditResult,
@@ -44,6 +45,26 @@ export interface RunTrigger {
   detail: string;
 }
 
+export const STEP_OUTCOMES = ['succeeded', 'caught', 'failed', 'running'] as const;
+/** succeeded; caught: failed and routed by a Catch; failed: ended the run; running: not over when the report was written. */
+export type StepOutcome = (typeof STEP_OUTCOMES)[number];
+
+/** One state of the execution as it ran, for the report's timeline (one entry per state entered). */
+export interface RunStep {
+  /** The state's name in the definition: `Resolve`, `CollectNode`, `Alert`. */
+  name: string;
+  /** For an iteration of a Map state: which item (the node id it read). */
+  item?: string;
+  /** ISO times; endedAt is null while the state runs (the Alert step that writes the report). */
+  startedAt: string;
+  endedAt: string | null;
+  outcome: StepOutcome;
+  /** Retries before the outcome (absent: none). */
+  retries?: number;
+  /** caught/failed: the error name. */
+  error?: string;
+}
+
 export interface RunReport {
   runId: string;
   clusterId: string;
@@ -63,9 +84,15 @@ export interface RunReport {
   backup: BackupStatus | null;
   failure: RunFailure | null;
   trigger: RunTrigger | null;
+  /** outcomeOf(report), stored by the alert step (absent in reports written before). */
+  outcome?: RunOutcome;
+  /** buildAlert(report) as the run built it: null when it had nothing to say (absent: not stored). */
+  alert?: Alert | null;
+  /** The states that ran, in order, with their times (absent: not recorded). */
+  steps?: RunStep[];
 }
 
-/** The one-word verdict of a run, derived, never stored separately. */
+/** The one-word verdict of a run, derived (the alert step keeps it in report.json as `outcome`). */
 export function outcomeOf(report: RunReport): RunOutcome {
   if (report.failure) return 'failed';
   const final = report.after ?? report.before;

@@ -21,6 +21,7 @@ export const artifactKeys = {
   verification: (runId: string) => `runs/${runId}/after/verification.json`,
   report: (runId: string) => `runs/${runId}/report.json`,
   reportPage: (runId: string) => `runs/${runId}/report.txt`,
+  reportHtml: (runId: string) => `runs/${runId}/report.html`,
 };
 
 function safe(part: string): string {

@@ -2,25 +2,36 @@ import { deliver } from '#alerts/alert-sink.ts';
 import { buildAlert } from '#core/alert.ts';
 import type { ActionResult, AuditResult, Plan, Verification } from '#core/model.ts';
 import { renderReport } from '#core/render-report.ts';
+import { renderReportHtml } from '#core/render-report-html.ts';
 import { outcomeOf, type RunReport } from '#core/report.ts';
 import { artifactKeys } from '#store/artifact-store.ts';
 import type { AlertOutput, RunState } from '../contracts.ts';
 import type { WorkflowDeps } from '../deps.ts';
 
 /**
- * Step 8: assemble the run report, keep it (JSON + human page), and publish one alert when
- * there is something to say. Also the failure path: a Catch routes here with `failure` set.
+ * Step 8: assemble the run report, keep it (JSON with its outcome and alert, the text page and
+ * report.html), and publish one alert when there is something to say. Also the failure path:
+ * a Catch routes here with `failure` set.
  * A publish that fails is thrown: the run must not end green without its alert.
  * After delivery the cluster's run lock is released (a failed release is logged: the lease,
  * or the trigger's stale takeover, frees it anyway).
  */
 export async function alertStep(state: RunState, deps: WorkflowDeps): Promise<AlertOutput> {
   const report = await assembleReport(state, deps);
-  const reportRef = await deps.store.putJson(artifactKeys.report(report.runId), report);
   const alert = buildAlert(report, state.cluster ? deps.tool(state.cluster.tool).runbook : null);
+  const reportRef = await deps.store.putJson(artifactKeys.report(report.runId), {
+    ...report,
+    outcome: outcomeOf(report),
+    alert,
+  } satisfies RunReport);
   const reportPageRef = await deps.store.putText(
     artifactKeys.reportPage(report.runId),
     `${renderReport(report, alert)}\n`,
+  );
+  await deps.store.putText(
+    artifactKeys.reportHtml(report.runId),
+    renderReportHtml(report, alert),
+    'text/html; charset=utf-8',
   );
   const delivery = await deliver(alert, deps.alerts, deps.alertMemory, deps.alertWindowMs, deps.clock());
   deps.log.info('run finished', {

@@ -1,0 +1,130 @@
+/**
+ * `hsm-sentinel report <report.json> [--html FILE] [--text]`: renders a stored run report again,
+ * as the page every run writes beside it (report.html: `--html FILE`, `-` for stdout) or the
+ * text report (`--text`, the default when no --html is given). The alert shown is the one the
+ * run stored; a report written before alerts were stored gets it rebuilt. A file that is not a
+ * run report exits 1 with one line naming the first field that is wrong.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { buildAlert } from '#core/alert.ts';
+import { InvalidInputError } from '#core/errors.ts';
+import { renderReport } from '#core/render-report.ts';
+import { renderReportHtml } from '#core/render-report-html.ts';
+import type { RunReport } from '#core/report.ts';
+import { toolModule } from '#drivers/registry.ts';
+import { parseOptions } from '../args.ts';
+import { type CliIo, UsageError } from '../io.ts';
+
+const USAGE = `usage: hsm-sentinel report <report.json> [--html FILE|-] [--text]
+  renders a run's stored report.json again: --html writes the HTML page (- for stdout),
+  --text prints the text report (the default without --html)
+`;
+
+const matrixSchema = z.looseObject({
+  nodeIds: z.array(z.string()),
+  rows: z.array(z.looseObject({ objectId: z.string(), label: z.string(), cells: z.array(z.string()) })),
+});
+
+const auditSchema = z.looseObject({
+  nodeIds: z.array(z.string()),
+  readableNodeIds: z.array(z.string()),
+  objects: z.array(z.looseObject({ objectId: z.string(), label: z.string(), status: z.string() })),
+  nodes: z.array(z.looseObject({ nodeId: z.string(), kind: z.string() })),
+  matrix: matrixSchema,
+  counts: z.record(z.string(), z.number()),
+});
+
+const actionSchema = z.looseObject({ objectId: z.string(), label: z.string(), description: z.string() });
+
+/** What the renderers read: enough to refuse a file that is not a run report, loose about the rest. */
+const runReportSchema = z.looseObject({
+  runId: z.string(),
+  clusterId: z.string(),
+  provider: z.string(),
+  tool: z.string().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  policy: z.looseObject({
+    dryRun: z.boolean(),
+    maxActionsPerRun: z.number(),
+    allowedKinds: z.array(z.string()),
+  }),
+  before: auditSchema.nullable(),
+  plan: z
+    .looseObject({
+      dryRun: z.boolean(),
+      actions: z.array(actionSchema),
+      skipped: z.array(z.looseObject({ objectId: z.string(), label: z.string(), reason: z.string() })),
+    })
+    .nullable(),
+  results: z.array(z.looseObject({ action: actionSchema, outcome: z.string(), detail: z.string() })),
+  after: auditSchema.nullable(),
+  verification: z.looseObject({ ok: z.boolean(), unrecovered: z.array(z.unknown()) }).nullable(),
+  backup: z.looseObject({ state: z.string(), detail: z.string() }).nullable(),
+  failure: z.looseObject({ step: z.string(), errorName: z.string(), message: z.string() }).nullable(),
+  trigger: z.looseObject({ kind: z.string(), detail: z.string() }).nullable(),
+  alert: z
+    .looseObject({ subject: z.string(), items: z.array(z.unknown()) })
+    .nullable()
+    .optional(),
+  steps: z.array(z.looseObject({ name: z.string(), startedAt: z.string(), outcome: z.string() })).optional(),
+});
+
+export async function reportCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseOptions(
+    args,
+    { html: { type: 'string' }, text: { type: 'boolean', default: false }, help: { type: 'boolean' } },
+    true,
+  );
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const [file, ...extra] = positionals;
+  if (!file || extra.length > 0) throw new UsageError('expected one report.json');
+  const report = await readReport(resolve(io.cwd, file), file);
+  // An older report without its alert: rebuilt with the runbook of its tool (as the registry knows it).
+  const alert =
+    report.alert !== undefined
+      ? report.alert
+      : buildAlert(report, report.tool ? toolModule(report.tool).runbook({ settings: io.env }) : null);
+  if (values.html !== undefined) {
+    const html = renderReportHtml(report, alert);
+    if (values.html === '-') io.stdout(html);
+    else await writeFile(resolve(io.cwd, values.html), html);
+  }
+  if (values.text || values.html === undefined) io.stdout(`${renderReport(report, alert)}\n`);
+  return 0;
+}
+
+async function readReport(path: string, shown: string): Promise<RunReport> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+    throw new InvalidInputError(`cannot read ${shown} (${code})`, { cause });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new InvalidInputError(`${shown} is not JSON, so not a run report (report.json)`, { cause });
+  }
+  const parsed = runReportSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'the document';
+    throw new InvalidInputError(
+      `${shown} is not a run report (report.json): ${where}: ${oneLine(issue?.message ?? 'invalid')}`,
+    );
+  }
+  // The schema checks what the renderers read; the rest is the report model as stored.
+  return value as RunReport;
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s+/g, ' ').trim();
+}
