@@ -344,6 +344,7 @@ export class GrapheneInventoryReader implements MemberInventoryReader {
       throw wrap(request.member, 'C_OpenSession', error);
     }
     let loggedIn = false;
+    let failed = false;
     try {
       login(session, request, this.#userTypes[request.role]);
       loggedIn = true;
@@ -357,6 +358,9 @@ export class GrapheneInventoryReader implements MemberInventoryReader {
         objects,
         duplicateIdentities: [...seen].filter(([, n]) => n > 1).map(([k]) => k),
       };
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
       if (loggedIn) {
         try {
@@ -365,7 +369,7 @@ export class GrapheneInventoryReader implements MemberInventoryReader {
           // Closing the session logs out as well; the close below still runs.
         }
       }
-      cleanUp(() => session.close(), false, request.member, 'C_CloseSession');
+      cleanUp(() => session.close(), failed, request.member, 'C_CloseSession');
     }
   }
 
