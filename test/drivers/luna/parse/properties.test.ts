@@ -177,6 +177,25 @@ describe('lunacm parser properties', () => {
     );
   });
 
+  it('refuses a newline smuggled into a group or member label: never a different reading', () => {
+    fc.assert(
+      fc.property(
+        groupArb,
+        fc.constantFrom('\n', '\r\n', '\n   HA Group Number:  1'),
+        fc.boolean(),
+        (group, nl, inMember) => {
+          const evil: HaGroup = inMember
+            ? { ...group, members: group.members.map((m, i) => (i === 0 ? { ...m, label: `a${nl}b` } : m)) }
+            : { ...group, label: `${group.label}${nl}x` };
+          const text = renderListGroups({ prompts: [], global: null, groups: [evil], trailer: null });
+
+          expect(() => parseListGroups(text)).toThrow(ParseError);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('refuses invalid UTF-8 bytes, while valid bytes parse like the text', () => {
     const doc = fixture('listgroups-7.3-pci.txt');
     const bytes = Buffer.from(doc, 'utf8');
