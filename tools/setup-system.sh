@@ -2,10 +2,13 @@
 # The Debian packages the tests need, installed when missing (CI runs as root: .ci/run calls
 # this before `npm test`). One package a line: add yours below.
 #   chromium: the browser test of the HTML report (test/report/report-html.browser.test.ts)
+#   softhsm2: real PKCS#11 tokens (/usr/lib/softhsm/libsofthsm2.so, softhsm2-util) for the Luna
+#             driver and emulator tests (test/drivers/luna, test/emulator/luna)
 set -euo pipefail
 
 PACKAGES=(
   chromium
+  softhsm2
 )
 
 missing=()

@@ -1,0 +1,171 @@
+/**
+ * Runs one lunacm command the way hsm-sentinel invokes the vendor binary:
+ *
+ *   <util…> -q <command words…>      e.g. /usr/safenet/lunaclient/bin/lunacm -q hagroup listgroups
+ *
+ * `-q` (one command, no banner) has third-party evidence only (credhub-release's
+ * `lunacm -q haGroup listGroups …`; a Luna Client 10.9 script note); it is UNCONFIRMED by Thales'
+ * pages. The password never goes on the command line (credhub's `-password` would show it in
+ * `ps`): it is written to stdin each time lunacm prints `Enter the password:`, as an operator
+ * types it at the documented masked prompt. Whether the real lunacm reads that prompt from a
+ * pipe rather than a terminal is UNCONFIRMED.
+ *
+ * The output is returned with the password redacted (it is never echoed by the documented
+ * prompt, which shows asterisks); a run past its deadline is killed (CommandTimeoutError); a
+ * process that cannot start is a TransportError.
+ */
+import { spawn } from 'node:child_process';
+import { CommandTimeoutError, TransportError } from '#core/errors.ts';
+import { redact, type Secret } from '#core/secret.ts';
+import { LunacmCommandError } from './errors.ts';
+import type { CommandResult } from './parse/command-result.ts';
+import { isCommandResultLine, parseCommandResult } from './parse/command-result.ts';
+import { type Line, toLines } from './parse/lines.ts';
+import { type ListGroupsReply, parseListGroups } from './parse/parse-listgroups.ts';
+import { parseSlotList, type SlotListReply } from './parse/parse-slot-list.ts';
+
+/** How to start lunacm: the binary and any fixed arguments before `-q`. */
+export interface LunacmInvocation {
+  command: string;
+  args?: readonly string[];
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface LunacmRunOptions {
+  /** Typed at every `Enter the password:` prompt; without it an empty line is typed. */
+  password?: Secret;
+  /** Default 60 s. */
+  timeoutMs?: number;
+}
+
+export interface LunacmOutput {
+  stdout: string;
+  exitCode: number;
+}
+
+const PROMPT = 'Enter the password:';
+
+export function runLunacm(
+  invocation: LunacmInvocation,
+  words: readonly string[],
+  options: LunacmRunOptions = {},
+): Promise<LunacmOutput> {
+  const secrets = options.password ? [options.password] : [];
+  return new Promise((resolve, reject) => {
+    const child = spawn(invocation.command, [...(invocation.args ?? []), '-q', ...words], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...invocation.env },
+    });
+    let stdout = '';
+    let answered = 0;
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish(() =>
+        reject(
+          new CommandTimeoutError(
+            `lunacm ${words.join(' ')} did not finish within ${options.timeoutMs ?? 60000} ms`,
+          ),
+        ),
+      );
+    }, options.timeoutMs ?? 60000);
+    child.stdin.on('error', () => {
+      // lunacm exited before reading what we typed: its output says why.
+    });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+      // Answer each prompt once, when the output so far ends with it.
+      const prompts = stdout.split(PROMPT).length - 1;
+      if (prompts > answered && stdout.trimEnd().endsWith(PROMPT)) {
+        answered = prompts;
+        child.stdin.write(`${options.password?.reveal() ?? ''}\n`);
+      }
+    });
+    child.stderr.resume();
+    child.on('error', (error) =>
+      finish(() =>
+        reject(
+          new TransportError(`cannot run lunacm (${invocation.command}): ${error.message}`, { cause: error }),
+        ),
+      ),
+    );
+    child.on('close', (code) =>
+      finish(() => resolve({ stdout: redact(stdout, secrets), exitCode: code ?? -1 })),
+    );
+  });
+}
+
+/** `hagroup listgroups`, parsed (ParseError on unknown output). */
+export async function listGroups(
+  invocation: LunacmInvocation,
+  options: LunacmRunOptions = {},
+): Promise<ListGroupsReply> {
+  const { stdout } = await runLunacm(invocation, ['hagroup', 'listgroups'], options);
+  return parseListGroups(stdout);
+}
+
+/** `slot list`, parsed. */
+export async function slotList(
+  invocation: LunacmInvocation,
+  options: LunacmRunOptions = {},
+): Promise<SlotListReply> {
+  const { stdout } = await runLunacm(invocation, ['slot', 'list'], options);
+  return parseSlotList(stdout);
+}
+
+/**
+ * The trailer of a command whose body is not published (`hagroup synchronize`, `hagroup
+ * recover`): the last non-blank line must be `Command Result : …`, else ParseError. The body
+ * lines are returned as they are, for the report; never read as data: a synchronize is
+ * verified by reading every member back.
+ */
+export function commandOutcome(command: string, stdout: string): { result: CommandResult; body: Line[] } {
+  const lines = toLines(command, stdout).filter((l) => l.text.trim() !== '');
+  const last = lines.at(-1);
+  if (!last || !isCommandResultLine(last)) {
+    throw parseTrailerMissing(command, last);
+  }
+  return { result: parseCommandResult(command, last), body: lines.slice(0, -1) };
+}
+
+function parseTrailerMissing(command: string, last: Line | undefined): Error {
+  return new TransportError(
+    `lunacm ${command}: output ends ${last ? `at line ${last.no}` : 'empty'} without 'Command Result :' (cut short or crashed)`,
+  );
+}
+
+/**
+ * `hagroup synchronize -group <label>` (the documented fix for a member that lacks objects).
+ * Throws LunacmCommandError on a failure trailer.
+ */
+export async function synchronizeGroup(
+  invocation: LunacmInvocation,
+  group: string,
+  options: LunacmRunOptions,
+): Promise<{ body: string[] }> {
+  const command = 'hagroup synchronize';
+  const { stdout } = await runLunacm(invocation, ['hagroup', 'synchronize', '-group', group], options);
+  const { result, body } = commandOutcome(command, stdout);
+  if (!result.ok) throw new LunacmCommandError(command, result.code, result.name);
+  return { body: body.map((l) => l.text.trim()).filter((t) => !t.startsWith(PROMPT)) };
+}
+
+/** `hagroup recover -group <label>` (syntax UNCONFIRMED). Throws LunacmCommandError on a failure trailer. */
+export async function recoverGroup(
+  invocation: LunacmInvocation,
+  group: string,
+  options: LunacmRunOptions = {},
+): Promise<{ body: string[] }> {
+  const command = 'hagroup recover';
+  const { stdout } = await runLunacm(invocation, ['hagroup', 'recover', '-group', group], options);
+  const { result, body } = commandOutcome(command, stdout);
+  if (!result.ok) throw new LunacmCommandError(command, result.code, result.name);
+  return { body: body.map((l) => l.text.trim()) };
+}
