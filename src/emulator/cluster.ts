@@ -7,11 +7,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '#core/errors.ts';
 import type { ClusterNode } from '#core/model.ts';
+import { type HsmMetrics, hsmMetricsOf } from './cloudhsm-cli/metrics.ts';
+import { type KeySyncCopy, type KeySyncNode, ServiceKeySync } from './cloudhsm-cli/service-key-sync.ts';
 import { buildNodeStates, type ClusterSeed } from './cluster-seed.ts';
 import type { ActiveFaults, NodeFault } from './faults.ts';
 import { newMaskingKey } from './masking.ts';
 import { EmulatedNodeServer } from './node-server.ts';
-import { NODE_STATE_FORMAT, type NodeSnapshot, NodeState, type NodeStateData } from './node-state.ts';
+import {
+  type NewKey,
+  NODE_STATE_FORMAT,
+  type NodeSnapshot,
+  NodeState,
+  type NodeStateData,
+} from './node-state.ts';
 
 export const DEFAULT_EMULATOR_HOSTS: readonly string[] = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
 export const EMULATOR_NODE_ID_PREFIX = 'hsm-emu-';
@@ -32,7 +40,21 @@ export interface StartEmulatedClusterOptions {
   seed?: ClusterSeed;
   /** Faults in force from the start, by node index. */
   faults?: Readonly<Record<number, NodeFault>>;
+  /**
+   * Node contents built directly (SDK 5 scenarios, the benchmark), instead of `seed`:
+   * overwrites existing state like a seed.
+   */
+  states?: NodeStateBuilder;
+  /**
+   * Server-side key synchronization (SDK 5): a key created on one node reaches the others
+   * after `delayMs` unless a `holdKeySync` fault holds it back. Off unless given (the SDK 3
+   * scenarios keep their single-node keys). Users are never synchronized.
+   */
+  keySync?: { delayMs: number };
 }
+
+/** Builds every node's state file contents from the node ids and the cluster's masking key. */
+export type NodeStateBuilder = (nodeIds: readonly string[], maskingKey: string) => NodeStateData[];
 
 export interface EmulatedCluster {
   /** In server order (= position in the mgmt-util config). */
@@ -48,6 +70,14 @@ export interface EmulatedCluster {
   readState(nodeIndex: number): NodeSnapshot;
   /** Loads a scenario into the running nodes (drops open connections, new masking key). */
   seed(seed: ClusterSeed): void;
+  /** Loads directly built contents into the running nodes (like {@link seed}). */
+  load(states: NodeStateBuilder): void;
+  /** Writes a key into one node, as if generated there (key sync, when on, copies it later). */
+  createKey(nodeIndex: number, key: NewKey): void;
+  /** One service key-sync pass now, ignoring the delay (holds and down nodes still apply). */
+  syncKeysNow(): KeySyncCopy[];
+  /** Per-HSM CloudWatch `AWS/CloudHSM` values (HsmUsersAvailable, HsmKeysTokenOccupied). */
+  metrics(): HsmMetrics[];
   stop(): Promise<void>;
 }
 
@@ -65,14 +95,28 @@ function nodePorts(hosts: readonly string[], basePort: number): number[] {
   });
 }
 
+function builtStates(builder: NodeStateBuilder, nodeIds: readonly string[]): NodeStateData[] {
+  const data = builder(nodeIds, newMaskingKey());
+  if (data.length !== nodeIds.length) {
+    throw new InvalidInputError(
+      `emulator: the state builder made ${data.length} nodes but the cluster has ${nodeIds.length}`,
+    );
+  }
+  return data;
+}
+
 function loadOrCreateStates(
   stateDir: string,
   nodeIds: readonly string[],
   seed: ClusterSeed | undefined,
+  builder: NodeStateBuilder | undefined,
 ): NodeState[] {
   const paths = nodeIds.map((id) => join(stateDir, `${id}.json`));
-  if (seed !== undefined) {
-    const data = buildNodeStates(seed, nodeIds, newMaskingKey());
+  if (seed !== undefined || builder !== undefined) {
+    const data =
+      builder === undefined
+        ? buildNodeStates(seed as ClusterSeed, nodeIds, newMaskingKey())
+        : builtStates(builder, nodeIds);
     return data.map((d, i) => NodeState.create(paths[i] as string, d));
   }
   const loaded = paths.map((path) => (existsSync(path) ? NodeState.load(path) : null));
@@ -109,8 +153,11 @@ export async function startEmulatedCluster(options: StartEmulatedClusterOptions)
   if (hostList.length === 0) throw new InvalidInputError('emulator: hosts must not be empty');
   const hosts = Array.from({ length: nodeCount }, (_, i) => hostList[i % hostList.length] as string);
   const ports = nodePorts(hosts, options.basePort ?? 0);
+  if (options.seed !== undefined && options.states !== undefined) {
+    throw new InvalidInputError('emulator: give either seed or states, not both');
+  }
   const nodeIds = emulatorNodeIds(nodeCount);
-  const states = loadOrCreateStates(options.stateDir, nodeIds, options.seed);
+  const states = loadOrCreateStates(options.stateDir, nodeIds, options.seed, options.states);
 
   const servers: EmulatedNodeServer[] = [];
   try {
@@ -138,6 +185,16 @@ export async function startEmulatedCluster(options: StartEmulatedClusterOptions)
     return found;
   };
 
+  const syncNodes: KeySyncNode[] = servers.map((s) => ({
+    keys: () => s.snapshot().keys,
+    reachable: () => !s.faults.down,
+    held: () => s.faults.holdKeySync,
+    extract: (handle) => s.extractKeyForSync(handle),
+    insert: (blob) => s.insertKeyFromSync(blob),
+  }));
+  const keySync = new ServiceKeySync(() => syncNodes, { delayMs: options.keySync?.delayMs ?? 0 });
+  if (options.keySync !== undefined) keySync.start();
+
   return {
     nodes: servers.map((s) => ({
       nodeId: s.nodeId,
@@ -159,7 +216,17 @@ export async function startEmulatedCluster(options: StartEmulatedClusterOptions)
         s.replaceState(data[i] as NodeStateData);
       });
     },
+    load: (builder) => {
+      const data = builtStates(builder, nodeIds);
+      servers.forEach((s, i) => {
+        s.replaceState(data[i] as NodeStateData);
+      });
+    },
+    createKey: (nodeIndex, key) => server(nodeIndex).createKey(key),
+    syncKeysNow: () => keySync.runOnce({ ignoreDelay: true }),
+    metrics: () => servers.map((s) => hsmMetricsOf(s.snapshot())),
     stop: async () => {
+      keySync.stop();
       await Promise.all(servers.map((s) => s.stop()));
     },
   };

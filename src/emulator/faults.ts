@@ -15,6 +15,8 @@ export interface NodeFault {
   failInsert?: number | 'all';
   /** createUser fails on this node ("a create that fails on node k"). */
   failCreateUser?: boolean;
+  /** Service-side key sync (SDK 5) copies no key into this node until cleared. */
+  holdKeySync?: boolean;
 }
 
 /** The faults in force on one node. */
@@ -24,6 +26,7 @@ export interface ActiveFaults {
   rejectLogin: boolean;
   failInsert: number | 'all';
   failCreateUser: boolean;
+  holdKeySync: boolean;
 }
 
 export const NO_FAULTS: Readonly<ActiveFaults> = Object.freeze({
@@ -32,6 +35,7 @@ export const NO_FAULTS: Readonly<ActiveFaults> = Object.freeze({
   rejectLogin: false,
   failInsert: 0,
   failCreateUser: false,
+  holdKeySync: false,
 });
 
 /** Merges a change into the faults in force, validating it. */
@@ -51,5 +55,6 @@ export function applyFault(current: Readonly<ActiveFaults>, change: NodeFault): 
     next.failInsert = change.failInsert;
   }
   if (change.failCreateUser !== undefined) next.failCreateUser = change.failCreateUser === true;
+  if (change.holdKeySync !== undefined) next.holdKeySync = change.holdKeySync === true;
   return next;
 }

@@ -10,7 +10,14 @@ import type { UserType } from '#drivers/mgmt-util/listing.ts';
 import { USER_TYPES } from '#drivers/mgmt-util/listing.ts';
 import { type ActiveFaults, applyFault, NO_FAULTS, type NodeFault } from './faults.ts';
 import { EmulatedHsmError, HSM_RETURN_CODES } from './hsm-error.ts';
-import type { NodeSnapshot, NodeState, NodeStateData, SessionUser } from './node-state.ts';
+import type {
+  NewKey,
+  NodeSnapshot,
+  NodeState,
+  NodeStateData,
+  Sdk5KeyFilter,
+  SessionUser,
+} from './node-state.ts';
 import { lineSplitter, type NodeInfo, type WireRequest, type WireResponse } from './protocol.ts';
 
 export interface NodeServerOptions {
@@ -81,6 +88,32 @@ function argKind(args: Record<string, unknown>, name: string): ObjectKind {
   return value;
 }
 
+function argFilter(args: Record<string, unknown>): Sdk5KeyFilter {
+  const raw = args.filter;
+  if (raw === undefined) return {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new EmulatedHsmError(HSM_RETURN_CODES.invalidInput, 'filter must be an object');
+  }
+  const given = raw as Record<string, unknown>;
+  const filter: Sdk5KeyFilter = {};
+  if (given.keyReference !== undefined) filter.keyReference = argNumber(given, 'keyReference');
+  for (const name of ['label', 'keyClass', 'keyType'] as const) {
+    if (given[name] !== undefined) filter[name] = argString(given, name);
+  }
+  return filter;
+}
+
+function argHandles(args: Record<string, unknown>): number[] {
+  const raw = args.handles;
+  if (!Array.isArray(raw) || raw.some((h) => typeof h !== 'number' || !Number.isInteger(h) || h < 0)) {
+    throw new EmulatedHsmError(
+      HSM_RETURN_CODES.invalidInput,
+      'handles must be an array of non-negative integers',
+    );
+  }
+  return raw as number[];
+}
+
 function requireUser(connection: Connection, allowed: readonly UserType[] | null): SessionUser {
   const user = connection.user;
   if (user === null) throw new EmulatedHsmError(HSM_RETURN_CODES.notLoggedIn, 'log in first');
@@ -144,6 +177,25 @@ export class EmulatedNodeServer {
 
   async clearFaults(): Promise<void> {
     await this.setFault({ ...NO_FAULTS });
+  }
+
+  /** Writes a key straight into this node (the cluster harness; no session, no faults). */
+  createKey(key: NewKey): void {
+    this.#state.createKey(key);
+  }
+
+  /**
+   * Service-side key synchronization (SDK 5 "server-side key synchronization"): the masked
+   * blob of one key, for another node of the cluster to insert. Not a wire operation: the
+   * service reaches the HSMs with the appliance user's credentials, not a client session.
+   */
+  extractKeyForSync(handle: number): string {
+    return this.#state.extractMasked('key', handle);
+  }
+
+  /** Inserts a key blob from {@link extractKeyForSync} of another node. */
+  insertKeyFromSync(blob: string): void {
+    this.#state.insertMasked(blob);
   }
 
   /** Loads new contents (setState / seed): every open connection is dropped first. */
@@ -287,6 +339,14 @@ export class EmulatedNodeServer {
         }
         return state.insertMasked(argString(args, 'blob'));
       }
+      case 'sdk5ListUsers':
+        return state.sdk5Users();
+      case 'sdk5KeyRefs':
+        return { handles: state.sdk5KeyRefs(requireUser(connection, null), argFilter(args)) };
+      case 'sdk5KeyDetails':
+        return state.sdk5KeyDetails(requireUser(connection, null), argHandles(args));
+      case 'hsmInfo':
+        return state.hsmInfo();
       default:
         throw new EmulatedHsmError(HSM_RETURN_CODES.invalidInput, 'unknown operation');
     }

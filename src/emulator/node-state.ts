@@ -4,7 +4,7 @@
  * as salted scrypt hashes only; key material stays inside the node and leaves it only as a
  * masked blob (see masking.ts).
  */
-import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ObjectKind } from '#core/model.ts';
@@ -28,6 +28,8 @@ export interface StoredUser {
   loginFailureCount: number;
   twoFactor: boolean;
   locked: boolean;
+  /** SDK 5 MFA entries on this HSM; absent: derived from `twoFactor` (token-sign enabled). */
+  mfa?: Sdk5Mfa[];
 }
 
 export interface StoredKey {
@@ -39,6 +41,98 @@ export interface StoredKey {
   fingerprint: string;
   /** Key material, base64. */
   material: string;
+  /** SDK 5 attributes (absent on SDK 3 seeds: label '', secret-key, aes, 32 bytes). */
+  label?: string;
+  keyClass?: Sdk5KeyClass;
+  keyType?: Sdk5KeyType;
+  keyLengthBytes?: number;
+  /** SDK 5 check value, computed when the key is generated (as the HSM does); absent: computed on listing. */
+  checkValue?: string;
+}
+
+/** SDK 5 (cloudhsm-cli) key classes, as the CLI prints them. */
+export const SDK5_KEY_CLASSES = ['secret-key', 'public-key', 'private-key'] as const;
+export type Sdk5KeyClass = (typeof SDK5_KEY_CLASSES)[number];
+/** The key types the emulator models (AES secret keys, EC secp224r1 pairs). */
+export const SDK5_KEY_TYPES = ['aes', 'ec'] as const;
+export type Sdk5KeyType = (typeof SDK5_KEY_TYPES)[number];
+
+/** One SDK 5 MFA entry as held by one HSM (`inconsistent` is computed by the CLI, never stored). */
+export interface Sdk5Mfa {
+  strategy: string;
+  status: 'enabled' | 'disabled';
+}
+
+/**
+ * The SDK 5 role of a user type: CO/PCO (and PRECO) are `admin`, CU is `crypto-user`, AU (the
+ * appliance user the service uses for key sync) is `internal(APPLIANCE_USER)` as in the doc.
+ */
+export function sdk5RoleOf(userType: UserType): string {
+  if (userType === 'CU') return 'crypto-user';
+  if (userType === 'AU') return 'internal(APPLIANCE_USER)';
+  return 'admin';
+}
+
+/** A user as one HSM reports it to the SDK 5 CLI. */
+export interface Sdk5UserView {
+  userId: number;
+  username: string;
+  role: string;
+  locked: boolean;
+  mfa: Sdk5Mfa[];
+}
+
+/** `key list --filter`: the attributes the emulator can select on. */
+export interface Sdk5KeyFilter {
+  keyReference?: number;
+  label?: string;
+  keyClass?: string;
+  keyType?: string;
+}
+
+/** A key as one HSM reports it to the SDK 5 CLI (no material). */
+export interface Sdk5KeyView {
+  handle: number;
+  label: string;
+  keyClass: Sdk5KeyClass;
+  keyType: Sdk5KeyType;
+  keyLengthBytes: number;
+  /** `0x` + 3 bytes: AES: the start of E(K, zero block); EC: the start of SHA-1 over the material. */
+  checkValue: string;
+  /** EC keys: a stand-in for the X9.62 point (`0x04…`, 57 bytes), derived from the material. */
+  ecPoint: string | null;
+  curve: string | null;
+  owner: { userId: number; username: string | null };
+  shared: Array<{ userId: number; username: string | null }>;
+  /** Content digest: two HSMs hold the same key iff their fingerprints match. */
+  fingerprint: string;
+}
+
+/** `cluster hsm-info` fields of one HSM (the documented hsm1 strings; serial derived from the node id). */
+export interface HsmInfo {
+  vendor: string;
+  model: string;
+  serialNumber: string;
+  hardwareVersionMajor: string;
+  hardwareVersionMinor: string;
+  firmwareVersionMajor: string;
+  firmwareVersionMinor: string;
+  firmwareBuildNumber: string;
+  firmwareId: string;
+  fipsState: string;
+}
+
+/** A key written straight into a node (the cluster harness, the benchmark, service key sync tests). */
+export interface NewKey {
+  handle: number;
+  owner: number;
+  sharedWith?: number[];
+  label?: string;
+  keyClass?: Sdk5KeyClass;
+  keyType?: Sdk5KeyType;
+  keyLengthBytes?: number;
+  /** base64; default: 32 random bytes. */
+  material?: string;
 }
 
 /** What one node's state file holds. */
@@ -63,6 +157,8 @@ export interface SnapshotKey {
   owner: number;
   sharedWith: number[];
   fingerprint: string;
+  /** SDK 5 label, when the key has one. */
+  label?: string;
 }
 
 /** Read-only view of one node, for tests and status: no secrets, no key material. */
@@ -153,6 +249,44 @@ function loginTypeMatches(requested: UserType, actual: UserType): boolean {
   return requested === actual || (requested === 'CO' && actual === 'PCO');
 }
 
+/** The SDK 5 check value of a key (see {@link Sdk5KeyView.checkValue}). */
+export function sdk5CheckValue(key: Pick<StoredKey, 'material' | 'keyType' | 'keyLengthBytes'>): string {
+  const material = Buffer.from(key.material, 'base64');
+  if ((key.keyType ?? 'aes') === 'aes') {
+    const length = [16, 24, 32].includes(key.keyLengthBytes ?? 32) ? (key.keyLengthBytes ?? 32) : 32;
+    const cipher = createCipheriv(`aes-${length * 8}-ecb`, material.subarray(0, length), null);
+    cipher.setAutoPadding(false);
+    return `0x${Buffer.concat([cipher.update(Buffer.alloc(16)), cipher.final()])
+      .subarray(0, 3)
+      .toString('hex')}`;
+  }
+  return `0x${createHash('sha1').update(material).digest('hex').slice(0, 6)}`;
+}
+
+function sdk5KeyClassOf(key: StoredKey): Sdk5KeyClass {
+  return key.keyClass ?? 'secret-key';
+}
+
+function matchesFilter(key: StoredKey, filter: Sdk5KeyFilter): boolean {
+  if (filter.keyReference !== undefined && key.handle !== filter.keyReference) return false;
+  if (filter.label !== undefined && (key.label ?? '') !== filter.label) return false;
+  if (filter.keyClass !== undefined && sdk5KeyClassOf(key) !== filter.keyClass) return false;
+  if (filter.keyType !== undefined && (key.keyType ?? 'aes') !== filter.keyType) return false;
+  return true;
+}
+
+const HSM_INFO_TEMPLATE: Omit<HsmInfo, 'serialNumber'> = {
+  vendor: 'Marvell Semiconductors, Inc.',
+  model: 'NITROX-III CNN35XX-NFBE',
+  hardwareVersionMajor: '5',
+  hardwareVersionMinor: '3',
+  firmwareVersionMajor: '2',
+  firmwareVersionMinor: '6',
+  firmwareBuildNumber: '16',
+  firmwareId: 'CNN35XX-NFBE-FW-2.06-16',
+  fipsState: '2 [FIPS mode with single factor authentication]',
+};
+
 function invalid(detail: string): EmulatedHsmError {
   return new EmulatedHsmError(HSM_RETURN_CODES.invalidInput, detail);
 }
@@ -226,6 +360,7 @@ export class NodeState {
           owner: k.owner,
           sharedWith: [...k.sharedWith],
           fingerprint: k.fingerprint,
+          ...(k.label === undefined ? {} : { label: k.label }),
         })),
     };
   }
@@ -311,6 +446,100 @@ export class NodeState {
     });
     this.#save();
     return { userId };
+  }
+
+  /** Users as the SDK 5 CLI sees them on this HSM (no login needed, like `user list`). */
+  sdk5Users(): Sdk5UserView[] {
+    return [...this.#data.users]
+      .sort((a, b) => a.userId - b.userId)
+      .map((u) => ({
+        userId: u.userId,
+        username: u.username,
+        role: sdk5RoleOf(u.userType),
+        locked: u.locked,
+        mfa: u.mfa ?? (u.twoFactor ? [{ strategy: 'token-sign', status: 'enabled' }] : []),
+      }));
+  }
+
+  /**
+   * Handles of the keys `session` may list, ascending: a crypto user sees the keys it owns or
+   * that are shared with it, and every public key; an admin (or the appliance user) sees all.
+   */
+  sdk5KeyRefs(session: SessionUser, filter: Sdk5KeyFilter = {}): number[] {
+    return this.#data.keys
+      .filter((k) => this.#visible(session, k) && matchesFilter(k, filter))
+      .map((k) => k.handle)
+      .sort((a, b) => a - b);
+  }
+
+  /** The SDK 5 view of the given keys that `session` may list (others are left out). */
+  sdk5KeyDetails(session: SessionUser, handles: readonly number[]): Sdk5KeyView[] {
+    const wanted = new Set(handles);
+    const names = new Map(this.#data.users.map((u) => [u.userId, u.username]));
+    const user = (userId: number) => ({ userId, username: names.get(userId) ?? null });
+    return this.#data.keys
+      .filter((k) => wanted.has(k.handle) && this.#visible(session, k))
+      .sort((a, b) => a.handle - b.handle)
+      .map((k) => {
+        const keyType = k.keyType ?? 'aes';
+        const ec = keyType === 'ec';
+        return {
+          handle: k.handle,
+          label: k.label ?? '',
+          keyClass: sdk5KeyClassOf(k),
+          keyType,
+          keyLengthBytes: k.keyLengthBytes ?? 32,
+          checkValue: k.checkValue ?? sdk5CheckValue(k),
+          ecPoint: ec
+            ? `0x04${createHash('sha512').update(Buffer.from(k.material, 'base64')).digest('hex').slice(0, 112)}`
+            : null,
+          curve: ec ? 'secp224r1' : null,
+          owner: user(k.owner),
+          shared: k.sharedWith.map(user),
+          fingerprint: k.fingerprint,
+        };
+      });
+  }
+
+  /** What `cluster hsm-info` prints for this HSM. */
+  hsmInfo(): HsmInfo {
+    const digits = BigInt(`0x${createHash('sha256').update(this.#data.nodeId).digest('hex').slice(0, 12)}`);
+    return {
+      ...HSM_INFO_TEMPLATE,
+      serialNumber: `5.3G1941-ICM${String(digits % 1_000_000n).padStart(6, '0')}`,
+    };
+  }
+
+  /** Writes a key straight into this node (harness and benchmark; no session involved). */
+  createKey(input: NewKey): void {
+    if (!Number.isInteger(input.handle) || input.handle < 1) throw invalid('invalid key handle');
+    if (this.#data.keys.some((k) => k.handle === input.handle)) {
+      throw new EmulatedHsmError(HSM_RETURN_CODES.objectAlreadyExists, ALREADY_PRESENT_MESSAGES.key);
+    }
+    const material = input.material ?? randomBytes(32).toString('base64');
+    const key: StoredKey = {
+      handle: input.handle,
+      owner: input.owner,
+      sharedWith: [...(input.sharedWith ?? [])].sort((a, b) => a - b),
+      fingerprint: fingerprintOf(material),
+      material,
+      ...(input.label === undefined ? {} : { label: input.label }),
+      ...(input.keyClass === undefined ? {} : { keyClass: input.keyClass }),
+      ...(input.keyType === undefined ? {} : { keyType: input.keyType }),
+      ...(input.keyLengthBytes === undefined ? {} : { keyLengthBytes: input.keyLengthBytes }),
+    };
+    key.checkValue = sdk5CheckValue(key);
+    this.#data.keys.push(key);
+    this.#save();
+  }
+
+  #visible(session: SessionUser, key: StoredKey): boolean {
+    if (session.userType !== 'CU') return true;
+    return (
+      key.owner === session.userId ||
+      key.sharedWith.includes(session.userId) ||
+      sdk5KeyClassOf(key) === 'public-key'
+    );
   }
 
   /** The object as a blob only another node of this cluster can open. */

@@ -6,7 +6,15 @@
 import type { ObjectKind } from '#core/model.ts';
 import type { HsmUser, UserType } from '#drivers/mgmt-util/listing.ts';
 import type { HsmReturnCode } from './hsm-error.ts';
-import type { FindAllKeysResult, InsertedObject, KeyInfo } from './node-state.ts';
+import type {
+  FindAllKeysResult,
+  HsmInfo,
+  InsertedObject,
+  KeyInfo,
+  Sdk5KeyFilter,
+  Sdk5KeyView,
+  Sdk5UserView,
+} from './node-state.ts';
 
 /** Requests and the result each one answers with. */
 export interface WireOps {
@@ -22,6 +30,14 @@ export interface WireOps {
   };
   extractMasked: { args: { kind: ObjectKind; id: number }; result: { blob: string } };
   insertMasked: { args: { blob: string }; result: InsertedObject };
+  /** SDK 5 (cloudhsm-cli): users with role, lock state and MFA; no login needed. */
+  sdk5ListUsers: { args: Record<string, never>; result: Sdk5UserView[] };
+  /** SDK 5: handles of the keys the session may list, ascending (any logged-in user). */
+  sdk5KeyRefs: { args: { filter: Sdk5KeyFilter }; result: { handles: number[] } };
+  /** SDK 5: the listed attributes of those of `handles` the session may list. */
+  sdk5KeyDetails: { args: { handles: number[] }; result: Sdk5KeyView[] };
+  /** SDK 5: what `cluster hsm-info` prints for this HSM; no login needed. */
+  hsmInfo: { args: Record<string, never>; result: HsmInfo };
 }
 
 export type WireOp = keyof WireOps;
@@ -36,6 +52,10 @@ export const WIRE_OPS: readonly WireOp[] = [
   'createUser',
   'extractMasked',
   'insertMasked',
+  'sdk5ListUsers',
+  'sdk5KeyRefs',
+  'sdk5KeyDetails',
+  'hsmInfo',
 ];
 
 export interface NodeInfo {
