@@ -128,7 +128,11 @@ async function benchCollect(keysPerNode: number): Promise<void> {
         command: emulatedCommand(MGMT_UTIL_AWS_MODULE.id),
       });
       await timed(`collect 3 nodes x ${keysPerNode} keys (keyDetails ${keyDetails})`, () =>
-        driver.collect(cluster.nodes, { username: 'admin', password, role: 'CO', version: null }),
+        driver.collect(
+          cluster.nodes,
+          { username: 'admin', password, role: 'CO', version: null },
+          { loginFailureLimit: 2 },
+        ),
       );
     }
   } finally {

@@ -133,6 +133,12 @@ export interface UnreadableInventory {
   reason: UnreadableReason;
   detail: string;
   notes?: NodeNote[];
+  /**
+   * Whether a login may have reached this node (it was sent, even if no answer came). Only a
+   * node with `false` may be read again in this run: a late login still counts on the HSM.
+   * Absent means true.
+   */
+  loginAttempted?: boolean;
 }
 
 export type NodeInventory = ReadInventory | UnreadableInventory;
@@ -219,6 +225,11 @@ export interface Policy {
   requireAllNodesLoggedIn: boolean;
   /** A newest backup older than this is a finding. */
   maxBackupAgeHours: number;
+  /**
+   * The lockout guard: no login to a node where the run's account already has this many
+   * failed logins (the HSMs lock at 5). Low, so a human keeps tries in hand.
+   */
+  loginFailureLimit: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -227,6 +238,7 @@ export const DEFAULT_POLICY: Policy = {
   allowedKinds: ['user', 'key'],
   requireAllNodesLoggedIn: true,
   maxBackupAgeHours: 26,
+  loginFailureLimit: 2,
 };
 
 /**

@@ -25,6 +25,15 @@ export function resolvePolicy(overrides: unknown, base: Policy = DEFAULT_POLICY)
         }
         policy.maxActionsPerRun = value as number;
         break;
+      case 'loginFailureLimit':
+        // 0 would never log in; 4 is the last value below the HSMs' lock at 5.
+        if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 4) {
+          throw new InvalidInputError(
+            `policy.${field}: expected a whole number from 1 to 4 (the HSMs lock at 5)`,
+          );
+        }
+        policy.loginFailureLimit = value as number;
+        break;
       case 'maxBackupAgeHours':
         if (typeof value !== 'number' || !(value > 0) || value > 24 * 365) {
           throw new InvalidInputError(`policy.${field}: expected a number of hours above 0`);

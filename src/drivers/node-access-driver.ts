@@ -10,14 +10,30 @@
 import type { ActionResult, Addressing, ClusterNode, NodeInventory, SyncAction } from '#core/model.ts';
 import type { Credentials } from '#core/secret.ts';
 
+/** What a run asks of a collect besides the nodes: the lockout guard's limit (Policy.loginFailureLimit). */
+export interface CollectOptions {
+  loginFailureLimit: number;
+}
+
 export interface NodeAccessDriver {
   readonly addressing: Addressing;
   /**
    * Reads the objects of each node. A node that cannot be read comes back as an `unreadable`
    * inventory with its reason; one bad node never hides the others. A credentials rejection
    * is reported, never retried.
+   *
+   * The lockout guard, for every tool: before its login, the driver reads what the tool tells
+   * without a login about the account (mgmt-util `listUsers` LoginFailureCnt, SDK 5 `user
+   * list` `locked`, PKCS#11 token PIN flags) and does not log in where the account is locked
+   * or has `options.loginFailureLimit` failures or more: that node is `login-refused-by-guard`
+   * with a note saying why. Every unreadable inventory says whether a login was sent
+   * (`loginAttempted`): only a node never logged in to may be read again in the same run.
    */
-  collect(nodes: readonly ClusterNode[], credentials: Credentials): Promise<NodeInventory[]>;
+  collect(
+    nodes: readonly ClusterNode[],
+    credentials: Credentials,
+    options: CollectOptions,
+  ): Promise<NodeInventory[]>;
   /**
    * Runs the plan's actions. `nodes` is the whole cluster (the actions name node ids in it).
    * Every node is logged in before the first write; if any login fails nothing is written

@@ -20,6 +20,7 @@ export const policySchema = z.looseObject({
   allowedKinds: z.array(z.enum(OBJECT_KINDS)),
   requireAllNodesLoggedIn: z.boolean(),
   maxBackupAgeHours: z.number().positive(),
+  loginFailureLimit: z.number().int().min(1).max(4),
 });
 
 export const runContextSchema = z.object({

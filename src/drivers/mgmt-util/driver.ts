@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { CommandTimeoutError, InvalidInputError, ParseError, TransportError } from '#core/errors.ts';
 import type { ActionResult, ClusterNode, NodeInventory, SyncAction, UnreadableReason } from '#core/model.ts';
 import type { Credentials } from '#core/secret.ts';
-import type { NodeAccessDriver } from '../node-access-driver.ts';
+import type { CollectOptions, NodeAccessDriver } from '../node-access-driver.ts';
 import { collectNodes } from './collect.ts';
 import { renderConfig } from './config.ts';
 import type { DialectProfile } from './dialect.ts';
@@ -85,7 +85,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
   async collect(
     nodes: readonly ClusterNode[],
     credentials: Credentials,
-    options: { keyDetails?: boolean } = {},
+    options: CollectOptions & { keyDetails?: boolean },
   ): Promise<NodeInventory[]> {
     if (nodes.length === 0) return [];
     checkCredentials(credentials);

@@ -24,7 +24,7 @@ export async function collectNodeStep(input: CollectNodeInput, deps: WorkflowDep
   }
   const tool = deps.tool(input.cluster.tool);
   const credentials = await deps.credentials.get();
-  const [inventory] = await tool.driver().collect([node], credentials);
+  const [inventory] = await tool.driver().collect([node], credentials, collectOptions(input.context));
   if (!inventory || inventory.nodeId !== node.nodeId) {
     throw new TransportError(`driver returned no inventory for ${node.nodeId}`);
   }
@@ -77,11 +77,18 @@ export async function collectAll(
   deps: WorkflowDeps,
 ): Promise<{ collected: CollectedNode[]; inventories: NodeInventory[] }> {
   const credentials = await deps.credentials.get();
-  const inventories = await deps.tool(cluster.tool).driver().collect(cluster.nodes, credentials);
+  const inventories = await deps
+    .tool(cluster.tool)
+    .driver()
+    .collect(cluster.nodes, credentials, collectOptions(context));
   const collected = await Promise.all(
     inventories.map((inventory) => storeInventory(context, cluster, phase, inventory, deps)),
   );
   return { collected, inventories };
+}
+
+function collectOptions(context: RunContext) {
+  return { loginFailureLimit: context.policy.loginFailureLimit };
 }
 
 /** Keeps the inventory; the state carries its key and counts (null cluster: counts not known). */

@@ -56,7 +56,10 @@ describe('MgmtUtilDriver on a util that floods its output', () => {
       timeouts: { startupMs: 10_000, commandMs: 20_000, closeMs: 1_000 },
     });
 
-    const inventories = await driver.collect(nodes(2), CREDENTIALS, { keyDetails: false });
+    const inventories = await driver.collect(nodes(2), CREDENTIALS, {
+      keyDetails: false,
+      loginFailureLimit: 2,
+    });
 
     expect(inventories.map((i) => i.status === 'unreadable' && i.reason)).toEqual([
       'protocol-error',

@@ -71,7 +71,10 @@ describe.each(['aws', 'azure'] as const)('MgmtUtilDriver against the emulator (%
   });
 
   it('reads the seed: the gap of the seed shows on the right node', async () => {
-    const inventories = await driver.collect(cluster.nodes, CREDENTIALS, { keyDetails: true });
+    const inventories = await driver.collect(cluster.nodes, CREDENTIALS, {
+      keyDetails: true,
+      loginFailureLimit: 2,
+    });
 
     const [n0, n1, n2] = inventories.map(read);
     if (dialect === 'aws') {
@@ -101,7 +104,9 @@ describe.each(['aws', 'azure'] as const)('MgmtUtilDriver against the emulator (%
 
     const first = await driver.sync(nodes, CREDENTIALS, actions);
     const second = await driver.sync(nodes, CREDENTIALS, actions);
-    const after = (await driver.collect(nodes, CREDENTIALS, { keyDetails: false })).map(read);
+    const after = (await driver.collect(nodes, CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 })).map(
+      read,
+    );
 
     expect(first.map((r) => r.outcome)).toEqual(actions.map(() => 'synced'));
     expect(second.map((r) => r.outcome)).toEqual(actions.map(() => 'already-present'));
@@ -114,7 +119,10 @@ describe.each(['aws', 'azure'] as const)('MgmtUtilDriver against the emulator (%
     await cluster.setFault(1, { down: true });
     await cluster.setFault(2, { rejectLogin: true });
 
-    const inventories = await driver.collect(cluster.nodes, CREDENTIALS, { keyDetails: false });
+    const inventories = await driver.collect(cluster.nodes, CREDENTIALS, {
+      keyDetails: false,
+      loginFailureLimit: 2,
+    });
 
     expect(inventories.map((i) => (i.status === 'read' ? 'read' : i.reason))).toEqual([
       'read',
@@ -146,7 +154,10 @@ describe.each(['aws', 'azure'] as const)('MgmtUtilDriver against the emulator (%
       timeouts: { startupMs: 15_000, commandMs: 500, closeMs: 5_000 },
     });
 
-    const inventories = await impatient.collect(cluster.nodes, CREDENTIALS, { keyDetails: false });
+    const inventories = await impatient.collect(cluster.nodes, CREDENTIALS, {
+      keyDetails: false,
+      loginFailureLimit: 2,
+    });
 
     expect(inventories.map((i) => i.status === 'unreadable' && i.reason)).toEqual([
       'timeout',

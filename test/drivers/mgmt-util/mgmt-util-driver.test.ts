@@ -83,7 +83,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         servers: [server(), server({ users: [ADMIN, user(3, 'crypto_user1'), OFFICER2] })],
       });
 
-      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: true });
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: true, loginFailureLimit: 2 });
 
       expect(inventories[1]).toEqual({
         nodeId: 'hsm-1',
@@ -118,7 +118,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
     it('writes its own config listing exactly the requested nodes, and removes it afterwards', async () => {
       const d = driver({ dialect: 'azure', servers: [server(), server(), server()] });
 
-      await d.collect(nodes(3), CREDENTIALS, { keyDetails: false });
+      await d.collect(nodes(3), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
 
       expect(transcripts[0]).toMatch(/Connected to server 'server 2': hostname '127\.0\.0\.3', port 2225\./);
       expect(commands()).not.toContain('getKeyInfo -k 8');
@@ -128,7 +128,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
     it('reads the key hash with requestKeyHash', async () => {
       const d = driver({ dialect: 'aws', servers: [server()] }, { requestKeyHash: true });
 
-      const [inventory] = await d.collect(nodes(1), CREDENTIALS, { keyDetails: false });
+      const [inventory] = await d.collect(nodes(1), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
 
       expect(inventory).toMatchObject({
         status: 'read',
@@ -142,7 +142,10 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       for (const dialect of ['aws', 'azure'] as const) {
         const d = driver({ dialect, servers: [server(), server({ down: true }), server()] });
 
-        const inventories = await d.collect(nodes(3), CREDENTIALS, { keyDetails: true });
+        const inventories = await d.collect(nodes(3), CREDENTIALS, {
+          keyDetails: true,
+          loginFailureLimit: 2,
+        });
 
         expect(inventories.map((i) => (i.status === 'read' ? 'read' : i.reason))).toEqual([
           'read',
@@ -158,7 +161,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         servers: [server(), server({ loginCode: 'RET_USER_LOCKED' }), server()],
       });
 
-      const inventories = await d.collect(nodes(3), CREDENTIALS, { keyDetails: false });
+      const inventories = await d.collect(nodes(3), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
 
       expect(inventories[1]).toEqual({
         nodeId: 'hsm-1',
@@ -174,7 +177,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       const d = driver({ dialect: 'aws', servers: [server(), server()] });
       const wrong: Credentials = { ...CREDENTIALS, password: new Secret('Wrong-Pass-99812') };
 
-      const inventories = await d.collect(nodes(2), wrong, { keyDetails: false });
+      const inventories = await d.collect(nodes(2), wrong, { keyDetails: false, loginFailureLimit: 2 });
 
       expect(inventories.map((i) => i.status === 'unreadable' && i.reason)).toEqual([
         'login-failed',
@@ -198,7 +201,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       ].join('\n');
       const d = driver({ dialect: 'aws', servers: [server(), server()], replies: { listUsers: reply } });
 
-      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false });
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
 
       expect(inventories[0]).toMatchObject({
         status: 'read',
@@ -228,7 +231,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       ].join('\n');
       const d = driver({ dialect: 'aws', servers: [server(), server()], replies: { listUsers: reply } });
 
-      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false });
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
 
       expect(inventories[0]).toMatchObject({ status: 'read' });
       expect(inventories[1]).toMatchObject({
@@ -245,7 +248,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         'Keys on server 0(127.0.0.1):\nNumber of keys found 0\nfindAllKeys success on server 0(127.0.0.1)\n';
       const d = driver({ dialect: 'aws', servers: [server(), server()], replies: { findAllKeys: reply } });
 
-      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false });
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
 
       expect(inventories[0]).toMatchObject({ status: 'read', listing: { keys: [] } });
       expect(inventories[1]).toMatchObject({
@@ -262,7 +265,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         'Keys on server 1(10.9.9.9):\nNumber of keys found 0\nfindAllKeys success on server 1(10.9.9.9)\n';
       const d = driver({ dialect: 'aws', servers: [server()], replies: { findAllKeys: reply } });
 
-      const [inventory] = await d.collect(nodes(1), CREDENTIALS, { keyDetails: false });
+      const [inventory] = await d.collect(nodes(1), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
 
       expect(inventory).toMatchObject({ status: 'unreadable', reason: 'protocol-error' });
       expect(inventory?.status === 'unreadable' && inventory.detail).toMatch(
@@ -274,7 +277,9 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       const d = driver({ dialect: 'aws', servers: [server()] });
       const bad = [{ ...nodes(1)[0], address: "10.0.0 .1'" } as ReturnType<typeof nodes>[number]];
 
-      const error = await d.collect(bad, CREDENTIALS, { keyDetails: false }).catch((e: unknown) => e);
+      const error = await d
+        .collect(bad, CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 })
+        .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(InvalidInputError);
       expect((error as Error).message).toMatch(/node hsm-0: address .* is not a host name or IP address/);
@@ -287,7 +292,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         { timeouts: { startupMs: 10_000, commandMs: 300, closeMs: 2_000 } },
       );
 
-      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false });
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
 
       expect(inventories.map((i) => i.status === 'unreadable' && i.reason)).toEqual([
         'timeout',
@@ -305,8 +310,11 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         { command: ['/nonexistent/cloudhsm_mgmt_util'] },
       );
 
-      const died = await dies.collect(nodes(2), CREDENTIALS, { keyDetails: false });
-      const notStarted = await missing.collect(nodes(1), CREDENTIALS, { keyDetails: false });
+      const died = await dies.collect(nodes(2), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
+      const notStarted = await missing.collect(nodes(1), CREDENTIALS, {
+        keyDetails: false,
+        loginFailureLimit: 2,
+      });
 
       expect(died.map((i) => i.status === 'unreadable' && i.reason)).toEqual(['unreachable', 'unreachable']);
       expect(died[0]).toMatchObject({
@@ -326,7 +334,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
     it('withholds the password when end-to-end encryption fails on a server', async () => {
       const d = driver({ dialect: 'aws', servers: [server(), server({ e2eFails: true })] });
 
-      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false });
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
 
       expect(inventories.map((i) => i.status === 'unreadable' && i.reason)).toEqual([
         'protocol-error',
@@ -340,7 +348,9 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       const d = driver({ dialect: 'aws', servers: [server()] });
       const spaced: Credentials = { ...CREDENTIALS, password: new Secret('two words-88412') };
 
-      const error = await d.collect(nodes(1), spaced, { keyDetails: false }).catch((e: unknown) => e);
+      const error = await d
+        .collect(nodes(1), spaced, { keyDetails: false, loginFailureLimit: 2 })
+        .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(InvalidInputError);
       expect((error as Error).message).not.toContain('two words-88412');
@@ -351,7 +361,10 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       const only0 = server({ keys: [{ handle: 262150, shared: false, owner: 3, sharedWith: [] }] });
       const d = driver({ dialect: 'aws', servers: [only0, server({ keys: [] })] });
 
-      const inventories: NodeInventory[] = await d.collect(nodes(2), CREDENTIALS, { keyDetails: true });
+      const inventories: NodeInventory[] = await d.collect(nodes(2), CREDENTIALS, {
+        keyDetails: true,
+        loginFailureLimit: 2,
+      });
 
       expect(inventories.map((i) => i.status)).toEqual(['read', 'read']);
       expect(inventories[0]).toMatchObject({

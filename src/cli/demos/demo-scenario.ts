@@ -1,0 +1,44 @@
+/**
+ * One demo per tool (`hsm-sentinel demo --tool <id>`): the emulated cluster it starts, seeded
+ * with that tool's seed stories, and everything a local run needs against it. The demo
+ * command (src/cli/commands/demo.ts) runs the real state machine the same way for every tool.
+ * Adding a tool's demo: a file here exporting a DemoScenario, and one line in registry.ts.
+ */
+import type { ProviderName, ToolId } from '#core/model.ts';
+import type { Secret } from '#core/secret.ts';
+import type { ToolSettings } from '#drivers/tool-module.ts';
+import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
+import type { CredentialsSource } from '#providers/credentials.ts';
+
+export interface DemoStartOptions {
+  /** A fresh folder for the emulated cluster's state (removed after the demo). */
+  stateDir: string;
+  /** Where the run's reports go: backups the demo takes are kept beside them. */
+  reportDir: string;
+  /** The demo's secret (admin / partition password): only in this process and the emulated nodes. */
+  password: Secret;
+  /** Try the vendor's documented ports first (2225 etc.), else ephemeral ones. */
+  preferDocumentedPorts: boolean;
+}
+
+export interface RunningDemo {
+  clusterId: string;
+  provider: ProviderName;
+  /** The lines that say what was started and what was seeded (printed before the run). */
+  intro: string[];
+  clusterProvider: ClusterProvider;
+  /** The emulated program the tool's driver spawns, as it would spawn the vendor's binary. */
+  toolCommand: readonly string[];
+  toolSettings: ToolSettings;
+  credentials: CredentialsSource;
+  backup: BackupProvider;
+  /** Stops every server and process the demo started. */
+  stop(): Promise<void>;
+}
+
+export interface DemoScenario {
+  tool: ToolId;
+  /** For `--help`: what the demo shows. */
+  summary: string;
+  start(options: DemoStartOptions): Promise<RunningDemo>;
+}

@@ -1,0 +1,15 @@
+/** The demos, one line per tool (`hsm-sentinel demo --tool <id>`); the first is `npm start`'s. */
+import type { DemoScenario } from './demo-scenario.ts';
+import { MGMT_UTIL_AWS_DEMO, MGMT_UTIL_AZURE_DEMO } from './mgmt-util.ts';
+
+export const DEMOS: readonly DemoScenario[] = [MGMT_UTIL_AWS_DEMO, MGMT_UTIL_AZURE_DEMO];
+
+/** `--provider aws|azure` (the older flag) names the cloud's own tool's demo. */
+export const DEMO_BY_PROVIDER: Readonly<Record<string, DemoScenario>> = {
+  aws: MGMT_UTIL_AWS_DEMO,
+  azure: MGMT_UTIL_AZURE_DEMO,
+};
+
+export function demoFor(tool: string): DemoScenario | undefined {
+  return DEMOS.find((d) => d.tool === tool);
+}
