@@ -12,6 +12,7 @@ import { DEFAULT_POLICY } from '#core/model.ts';
 import { Secret } from '#core/secret.ts';
 import type { RunContext } from '#workflow/contracts.ts';
 import { parseOptions } from '../args.ts';
+import type { DemoCluster } from '../demos/demo-scenario.ts';
 import { DEMO_BY_PROVIDER, DEMOS, demoFor } from '../demos/registry.ts';
 import { type CliIo, UsageError } from '../io.ts';
 import { localDeps } from '../local-deps.ts';
@@ -52,36 +53,45 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const stateDir = await mkdtemp(join(tmpdir(), 'hsm-sentinel-demo-'));
   const running = await demo.start({ stateDir, reportDir, password, preferDocumentedPorts: true });
   try {
-    io.stdout(`${running.intro.join('\n')}\n\n`);
-    const deps = await localDeps({
-      provider: running.clusterProvider,
-      tool: demo.tool,
-      toolCommand: running.toolCommand,
-      toolSettings: running.toolSettings,
-      credentials: running.credentials,
-      backup: running.backup,
-      reportDir,
-    });
-    const context: RunContext = {
-      runId: `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-      clusterId: running.clusterId,
-      provider: running.provider,
-      policy: { ...DEFAULT_POLICY, allowedKinds: [...DEFAULT_POLICY.allowedKinds] },
-      startedAt: new Date().toISOString(),
-      trigger: { kind: 'demo', detail: `hsm-sentinel demo --tool ${demo.tool}` },
-    };
-    const { result, report } = await executeLocally(context, deps, io.stdout);
-    if (!report) {
-      io.stderr(
-        `the run failed before its report was written: ${result.error?.name}: ${result.error?.cause}\n`,
-      );
-      return 1;
+    let exit = 0;
+    for (const cluster of running.clusters) {
+      exit = Math.max(exit, await runOne(demo.tool, cluster, reportDir, io));
     }
-    io.stdout(`\n${reportText(report, (id) => deps.tool(id).runbook)}\n`);
-    io.stdout(`\nReport: ${join(reportDir, result.state?.alert?.reportPageRef ?? '')}\n`);
-    return result.status === 'succeeded' ? 0 : 1;
+    return exit;
   } finally {
     await running.stop();
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+/** One cluster of the demo through the real state machine; 0 when the run completed, 1 when it failed. */
+async function runOne(tool: string, cluster: DemoCluster, reportDir: string, io: CliIo): Promise<number> {
+  io.stdout(`${cluster.intro.join('\n')}\n\n`);
+  const deps = await localDeps({
+    provider: cluster.clusterProvider,
+    tool,
+    toolCommand: cluster.toolCommand,
+    toolSettings: cluster.toolSettings,
+    credentials: cluster.credentials,
+    backup: cluster.backup,
+    reportDir,
+  });
+  const context: RunContext = {
+    runId: `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    clusterId: cluster.clusterId,
+    provider: cluster.provider,
+    policy: { ...DEFAULT_POLICY, allowedKinds: [...DEFAULT_POLICY.allowedKinds] },
+    startedAt: new Date().toISOString(),
+    trigger: { kind: 'demo', detail: `hsm-sentinel demo --tool ${tool}` },
+  };
+  const { result, report } = await executeLocally(context, deps, io.stdout);
+  if (!report) {
+    io.stderr(
+      `the run failed before its report was written: ${result.error?.name}: ${result.error?.cause}\n`,
+    );
+    return 1;
+  }
+  io.stdout(`\n${reportText(report, (id) => deps.tool(id).runbook)}\n`);
+  io.stdout(`\nReport: ${join(reportDir, result.state?.alert?.reportPageRef ?? '')}\n`);
+  return result.status === 'succeeded' ? 0 : 1;
 }

@@ -21,7 +21,8 @@ export interface DemoStartOptions {
   preferDocumentedPorts: boolean;
 }
 
-export interface RunningDemo {
+/** One cluster of a demo, run once through the state machine. */
+export interface DemoCluster {
   clusterId: string;
   provider: ProviderName;
   /** The lines that say what was started and what was seeded (printed before the run). */
@@ -32,6 +33,11 @@ export interface RunningDemo {
   toolSettings: ToolSettings;
   credentials: CredentialsSource;
   backup: BackupProvider;
+}
+
+export interface RunningDemo {
+  /** Run one after the other (a tool whose seeds are separate clusters, such as two Luna HA groups). */
+  clusters: DemoCluster[];
   /** Stops every server and process the demo started. */
   stop(): Promise<void>;
 }

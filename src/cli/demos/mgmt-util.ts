@@ -23,9 +23,9 @@ function mgmtUtilDemo(tool: ToolModule, cloud: 'aws' | 'azure'): DemoScenario {
       const cluster = await startDemoCluster(options);
       const clusterId = `demo-${cloud}-cluster`;
       const seed = seedScenarios({ adminPassword: options.password }).demo;
-      return {
+      const one = {
         clusterId,
-        provider: 'emulator',
+        provider: 'emulator' as const,
         intro: [
           `Emulated ${cloud} cluster '${clusterId}' on loopback, read with ${tool.title}:`,
           ...cluster.nodes.map((n, i) => `  server ${i}: ${n.nodeId} ${n.address}:${n.port}`),
@@ -49,8 +49,8 @@ function mgmtUtilDemo(tool: ToolModule, cloud: 'aws' | 'azure'): DemoScenario {
           get: async () => ({ username: 'admin', password: options.password, role: 'CO', version: 'demo' }),
         },
         backup: new FolderBackupProvider(options.stateDir, join(options.reportDir, 'backups')),
-        stop: () => cluster.stop(),
       };
+      return { clusters: [one], stop: () => cluster.stop() };
     },
   };
 }
