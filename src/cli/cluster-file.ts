@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { InvalidInputError } from '#core/errors.ts';
 import { toolIds, toolModule } from '#drivers/registry.ts';
 import type { ToolModule } from '#drivers/tool-module.ts';
-import { credentialsSource } from '#providers/credentials.ts';
+import { credentialsSource, localSecretReader } from '#providers/credentials.ts';
 import { NoBackupProvider } from '#providers/static/no-backup.ts';
 import { StaticClusterProvider } from '#providers/static/static-provider.ts';
 import type { WorkflowDeps } from '#workflow/deps.ts';
@@ -141,6 +141,7 @@ export function depsForClusterFile(file: ClusterFile, io: CliIo, verbose: boolea
     ...(file.command ? { toolCommand: file.command } : {}),
     toolSettings: { ...io.env, KEY_DETAILS: String(file.keyDetails), ...file.toolSettings },
     credentials: credentialsSource(file.credentials, io.env),
+    secrets: localSecretReader(io.env),
     backup: new NoBackupProvider(),
     reportDir: file.reportDir,
     ...(verbose ? { log: jsonLineLogger(io.stderr) } : {}),

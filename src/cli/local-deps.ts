@@ -11,6 +11,7 @@ import type { AlertSink } from '#alerts/alert-sink.ts';
 import { ConsoleSink } from '#alerts/console-sink.ts';
 import { FileAlertMemory } from '#alerts/file-alert-memory.ts';
 import type { ToolId } from '#core/model.ts';
+import type { SecretReader } from '#core/secret.ts';
 import { toolBindings } from '#drivers/registry.ts';
 import type { ToolSettings } from '#drivers/tool-module.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
@@ -26,6 +27,8 @@ export interface LocalDepsOptions {
   /** The tool's settings (its options; the environment otherwise). */
   toolSettings: ToolSettings;
   credentials: CredentialsSource;
+  /** Named secrets the tool's settings refer to (SDK 5 crypto users: `env:NAME`, `file:PATH`). */
+  secrets?: SecretReader;
   backup: BackupProvider;
   reportDir: string;
   alerts?: AlertSink;
@@ -49,6 +52,7 @@ export async function localDeps(options: LocalDepsOptions): Promise<WorkflowDeps
       writeFileSync(join(transcriptDir, name), transcript, { mode: 0o600 });
     },
     ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
   }));
   return {
     provider: options.provider,

@@ -28,12 +28,15 @@ export async function executeLocally(
   deps: WorkflowDeps,
   write: (text: string) => void,
   retryIntervalMs = 0,
+  /** Every Wait state's time instead of the definition's (the demo shortens it); default: the definition's. */
+  waitTimeMs?: number,
 ): Promise<LocalExecution> {
   const result = await runStateMachineLocally({
     input: { context },
     deps,
     onState: (e) => progress(e, write),
     retryIntervalMs,
+    ...(waitTimeMs === undefined ? {} : { waitTimeMs }),
   });
   const reportRef = result.state?.alert?.reportRef;
   const report = reportRef ? await deps.store.getJson<RunReport>(reportRef) : null;

@@ -15,6 +15,8 @@ export const ALERT_CATEGORIES = [
   'divergent',
   'unrecovered',
   'node-unreadable',
+  /** A node that was read, with something to say about it (lagging counts, health, an account at risk). */
+  'node-health',
   'config-drift',
   'backup',
   'repaired',
@@ -166,12 +168,18 @@ function alertItems(
       );
     }
   }
+  const unread = new Set(final.nodeIds.filter((id) => !final.readableNodeIds.includes(id)));
   for (const node of final.nodes) {
     const drift = node.kind === 'absent-from-config' || node.kind === 'unknown-in-config';
+    const category: AlertCategory = drift
+      ? 'config-drift'
+      : unread.has(node.nodeId) || !NOTE_KINDS.has(node.kind)
+        ? 'node-unreadable'
+        : 'node-health';
     items.push(
       tag(
         {
-          category: drift ? 'config-drift' : 'node-unreadable',
+          category,
           severity: node.severity,
           objectId: null,
           nodeIds: [node.nodeId],
@@ -229,6 +237,9 @@ function adviceFor(finding: ObjectFinding, runbook: Runbook, nodes: readonly Clu
   return runbook.repair(finding, nodes);
 }
 
+/** Node findings about a node that was read (or about the cluster), not about reading it. */
+const NOTE_KINDS: ReadonlySet<string> = new Set(['lagging', 'health', 'account-locked', 'lockout-risk']);
+
 /** A run whose tool is not known (a stored report without it): nothing to type. */
 const nothing = (): string[] => [];
 const NO_RUNBOOK: Runbook = { repair: nothing, inspect: nothing, readNode: nothing, configDrift: nothing };
@@ -240,12 +251,17 @@ function placeholderNode(nodeId: string): ClusterNode {
 
 function repairedItem(found: ObjectFinding): AlertItem {
   const wasAtRisk = found.status === 'single-node';
+  // A cluster-wide tool says "on some nodes only" without saying which (uncertainOn).
+  const where =
+    found.missingOn.length > 0
+      ? `missing on ${found.missingOn.join(', ')}`
+      : `on some of ${found.uncertainOn.join(', ')} only`;
   return {
     category: 'repaired',
     severity: wasAtRisk ? 'warning' : 'info',
     objectId: found.objectId,
-    nodeIds: found.missingOn,
-    message: `${found.label} was ${wasAtRisk ? `on ${found.presentOn[0]} only (at risk)` : `missing on ${found.missingOn.join(', ')}`}; copied and verified on every node`,
+    nodeIds: found.missingOn.length > 0 ? found.missingOn : found.uncertainOn,
+    message: `${found.label} was ${wasAtRisk ? `on ${found.presentOn[0]} only (at risk)` : where}; repaired and verified on every node`,
     runbook: [],
   };
 }

@@ -50,3 +50,12 @@ export function redact(text: string, secrets: readonly Secret[]): string {
   }
   return out;
 }
+
+/**
+ * Reads a named secret (a Secrets Manager ARN, an environment variable name…): the port a
+ * tool uses for passwords besides the run's own credentials (SDK 5 crypto users, the
+ * password a re-created user keeps). Errors name the reference, never the value.
+ */
+export interface SecretReader {
+  read(reference: string): Promise<Secret>;
+}

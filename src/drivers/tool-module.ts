@@ -6,6 +6,7 @@
  * names a tool. How to add one: docs/adding-a-tool.md.
  */
 import type { Addressing, ToolId } from '#core/model.ts';
+import type { SecretReader } from '#core/secret.ts';
 import type { ObjectRules, RepairPlanner, Runbook } from '#core/tool-rules.ts';
 import type { NodeAccessDriver } from './node-access-driver.ts';
 
@@ -25,6 +26,11 @@ export interface DriverContext {
   onTranscript?: (transcript: string) => void;
   /** Per-command timeout, when the deployment wants another than the tool's default. */
   commandTimeoutMs?: number;
+  /**
+   * Named secrets a tool's settings refer to besides the run's credentials (SDK 5 crypto
+   * users' passwords): Secrets Manager on AWS, environment variables locally, fakes in tests.
+   */
+  secrets?: SecretReader;
 }
 
 /** A setting a tool reads: documented in the deploy guides and `hsm-sentinel … --help`. */
@@ -53,6 +59,11 @@ export interface ToolModule {
   readonly rules: ObjectRules;
   /** Null when the tool has no documented repair: findings are alerted, never fixed. */
   readonly planner: RepairPlanner | null;
+  /**
+   * The planner for one deployment's settings, when what can be repaired depends on them
+   * (SDK 5: only users whose password a setting names can be re-created). Absent: `planner`.
+   */
+  plannerFor?(settings: ToolSettings): RepairPlanner | null;
   readonly settings: readonly ToolSettingSpec[];
   /** Throws a ConfigurationError naming a setting of this tool that is malformed (unset is fine). */
   checkSettings(settings: ToolSettings): void;

@@ -73,6 +73,7 @@ async function runOne(tool: string, cluster: DemoCluster, reportDir: string, io:
     toolCommand: cluster.toolCommand,
     toolSettings: cluster.toolSettings,
     credentials: cluster.credentials,
+    ...(cluster.secrets ? { secrets: cluster.secrets } : {}),
     backup: cluster.backup,
     reportDir,
   });
@@ -84,7 +85,7 @@ async function runOne(tool: string, cluster: DemoCluster, reportDir: string, io:
     startedAt: new Date().toISOString(),
     trigger: { kind: 'demo', detail: `hsm-sentinel demo --tool ${tool}` },
   };
-  const { result, report } = await executeLocally(context, deps, io.stdout);
+  const { result, report } = await executeLocally(context, deps, io.stdout, 0, cluster.waitTimeMs);
   if (!report) {
     io.stderr(
       `the run failed before its report was written: ${result.error?.name}: ${result.error?.cause}\n`,

@@ -5,7 +5,7 @@
  * Adding a tool's demo: a file here exporting a DemoScenario, and one line in registry.ts.
  */
 import type { ProviderName, ToolId } from '#core/model.ts';
-import type { Secret } from '#core/secret.ts';
+import type { Secret, SecretReader } from '#core/secret.ts';
 import type { ToolSettings } from '#drivers/tool-module.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
 import type { CredentialsSource } from '#providers/credentials.ts';
@@ -32,7 +32,11 @@ export interface DemoCluster {
   toolCommand: readonly string[];
   toolSettings: ToolSettings;
   credentials: CredentialsSource;
+  /** Named secrets the tool's settings refer to (the demo's own, in memory). */
+  secrets?: SecretReader;
   backup: BackupProvider;
+  /** How long the run's Wait states wait (ms) instead of the definition's; default: the definition's. */
+  waitTimeMs?: number;
 }
 
 export interface RunningDemo {

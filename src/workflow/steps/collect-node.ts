@@ -87,12 +87,12 @@ export async function collectAll(
   return { collected, inventories };
 }
 
-function collectOptions(context: RunContext) {
+export function collectOptions(context: RunContext) {
   return { loginFailureLimit: context.policy.loginFailureLimit };
 }
 
 /** Keeps the inventory; the state carries its key and counts (null cluster: counts not known). */
-async function storeInventory(
+export async function storeInventory(
   context: RunContext,
   cluster: ResolvedCluster | null,
   phase: CollectPhase,
