@@ -52,7 +52,7 @@ export interface CollectContext {
 
 /** The documented key availability text (working-client-sync.html) and its third-party CLI variant. */
 const AVAILABILITY = /availability requirements|available on at least 2 HSMs/i;
-const UNREACHABLE = /unreachable|connect|network|timed? ?out/i;
+const UNREACHABLE = /\bunreachable\b|\bnot connected\b|connection refused|\btimed out\b/i;
 
 /** Why not to log in as `username`, from `user list`; null when nothing speaks against it. */
 export function guardLogin(
