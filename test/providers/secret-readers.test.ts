@@ -19,7 +19,9 @@ describe('named secrets (the SDK 5 crypto users and re-created users)', () => {
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-  afterEach(() => secretsManager.reset());
+  afterEach(() => {
+    secretsManager.reset();
+  });
 
   it('on AWS: a Secrets Manager secret {"username","password"} per reference, read once and reused', async () => {
     secretsManager.on(GetSecretValueCommand, { SecretId: ARN }).resolves({

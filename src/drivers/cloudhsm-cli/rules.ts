@@ -119,12 +119,21 @@ export function keyObject(key: CliKey): InventoryObject {
   };
 }
 
+/**
+ * Every node's inventory holds the same listing (one object when the workflow shares it):
+ * its objects are made once per listing. The audit only reads them.
+ */
+const objectsOfListing = new WeakMap<object, InventoryObject[]>();
+
 export const CLOUDHSM_CLI_RULES: ObjectRules = {
   objectsOf(inventory: ReadInventory): InventoryObject[] {
     const listing = listingOf(inventory.listing, inventory.nodeId);
+    const known = objectsOfListing.get(listing);
+    if (known !== undefined) return known;
     const objects: InventoryObject[] = [];
     for (const user of listing.users) objects.push(userObject(user));
     for (const key of listing.keys) objects.push(keyObject(key));
+    objectsOfListing.set(listing, objects);
     return objects;
   },
 };

@@ -6,6 +6,7 @@ import { artifactKeys } from '#store/artifact-store.ts';
 import type { AuditOutput, CollectedNode, RecheckState, RunState } from '../contracts.ts';
 import type { WorkflowDeps } from '../deps.ts';
 import { SERVICE_SYNC_RECHECK } from '../retry-policy.ts';
+import { SHARED_LISTING } from './collect-node.ts';
 
 /** Steps 3 and 4: presence matrix, findings, and the bounded additive plan. */
 export async function auditStep(state: RunState, deps: WorkflowDeps): Promise<AuditOutput> {
@@ -78,7 +79,30 @@ export async function loadInventories(
     if (!expected.has(item.nodeId))
       throw new InvalidInputError(`collected node '${item.nodeId}' is not in the cluster`);
   }
-  return Promise.all(collected.map((item) => deps.store.getJson<NodeInventory>(item.inventoryRef)));
+  const inventories = await Promise.all(
+    collected.map((item) => deps.store.getJson<NodeInventory>(item.inventoryRef)),
+  );
+  // A listing stored once for several nodes (storeInventories) is read once and shared.
+  const shared = new Map<string, Promise<unknown>>();
+  return Promise.all(
+    inventories.map(async (inv) => {
+      const ref = sharedListingRef(inv);
+      if (ref === null) return inv;
+      let listing = shared.get(ref);
+      if (listing === undefined) {
+        listing = deps.store.getJson<unknown>(ref);
+        shared.set(ref, listing);
+      }
+      return { ...inv, listing: await listing } as NodeInventory;
+    }),
+  );
+}
+
+function sharedListingRef(inventory: NodeInventory): string | null {
+  if (inventory.status !== 'read') return null;
+  const listing = inventory.listing as Record<string, unknown> | null;
+  const ref = listing?.[SHARED_LISTING];
+  return typeof ref === 'string' && Object.keys(listing ?? {}).length === 1 ? ref : null;
 }
 
 export function required<T>(value: T | undefined, field: string): T {

@@ -3,7 +3,7 @@ import type { NodeInventory, UnreadableInventory } from '#core/model.ts';
 import type { CollectClusterInput, CollectedNode } from '../contracts.ts';
 import type { WorkflowDeps } from '../deps.ts';
 import { readableCause } from '../failure-cause.ts';
-import { collectOptions, storeInventory } from './collect-node.ts';
+import { collectOptions, storeInventories, storeInventory } from './collect-node.ts';
 
 /**
  * Step 2 for a cluster-wide tool (the SDK 5 CLI reads every node at once): one collect, one
@@ -41,7 +41,7 @@ export async function collectClusterStep(
     .collect(cluster.nodes, credentials, collectOptions(context));
   throwIfRetryable(inventories);
   try {
-    return await Promise.all(inventories.map((inv) => storeInventory(context, cluster, 'before', inv, deps)));
+    return await storeInventories(context, cluster, 'before', inventories, deps);
   } catch (cause) {
     // The cluster WAS read (logged in to): a store error must not look retryable.
     throw new ArtifactStoreError(
