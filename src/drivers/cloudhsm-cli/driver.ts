@@ -3,12 +3,13 @@
  * every HSM of its config at once and reports coverage per object), one process per command.
  * This file owns the config file and the secrets; collect.ts and sync.ts own what is run.
  *
- * Every call writes `cloudhsm-cli.cfg` from the node list it is given, in a fresh directory
- * removed afterwards (port 2223 unless the node says otherwise, the CLI's log beside it, the
- * key availability check off so that a key on one HSM is listed rather than failing the
- * listing), and reads the crypto users' passwords before the first process starts.
+ * Every call writes `cloudhsm-cli.cfg` from the node list it is given (port 2223 unless the
+ * node says otherwise, the CLI's log beside it, the key availability check off so that a key
+ * on one HSM is listed rather than failing the listing) to one path in its work directory,
+ * and reads the crypto users' passwords before the first process starts. The config holds
+ * addresses only, never a secret.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError, InvalidInputError } from '#core/errors.ts';
 import type { ActionResult, ClusterNode, NodeInventory, SyncAction } from '#core/model.ts';
@@ -20,6 +21,12 @@ import { USERNAME_PATTERN } from './parse/fields.ts';
 import { CloudHsmCliSession } from './session.ts';
 import { CLOUDHSM_CLI_SETTINGS, type CloudHsmCliSettings } from './settings.ts';
 import { runUserCreates, toUserCreates } from './sync.ts';
+
+/**
+ * The config the driver writes in its work directory (Lambda: /tmp/hsm-sentinel/cloudhsm-cli.cfg,
+ * the target of the image's /opt/cloudhsm/etc/cloudhsm-cli.cfg link).
+ */
+export const CLOUDHSM_CLI_CONFIG_FILE = 'cloudhsm-cli.cfg';
 
 /** Per command: a page of 1,000 keys from 28 HSMs, or a user create fanned out to all of them. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
@@ -133,31 +140,30 @@ export class CloudHsmCliDriver implements NodeAccessDriver {
   ): Promise<T> {
     const { workDir, settings } = this.#options;
     await mkdir(workDir, { recursive: true, mode: 0o700 });
-    const dir = await mkdtemp(join(workDir, 'cloudhsm-cli-'));
-    let session: CloudHsmCliSession | null = null;
+    // One fixed path, written afresh (atomically) for every call: what `--config` names, and
+    // what the production image links the CLI's default config path to (README.md).
+    const configPath = join(workDir, CLOUDHSM_CLI_CONFIG_FILE);
+    const config = renderCloudHsmCliConfig(nodes, {
+      hsmCaFile: settings.caFile,
+      disableKeyAvailabilityCheck: true,
+      logFile: join(workDir, 'cloudhsm-cli.log'),
+    });
+    const staging = `${configPath}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(staging, config, { mode: 0o600 });
+    await rename(staging, configPath);
+    const session = new CloudHsmCliSession({
+      command: this.#options.command,
+      configPath,
+      env: this.#options.env ?? process.env,
+      timeoutMs: this.#options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      secrets,
+    });
     try {
-      const configPath = join(dir, 'cloudhsm-cli.cfg');
-      const config = renderCloudHsmCliConfig(nodes, {
-        hsmCaFile: settings.caFile,
-        disableKeyAvailabilityCheck: true,
-        logFile: join(dir, 'cloudhsm-cli.log'),
-      });
-      await writeFile(configPath, config, { mode: 0o600 });
-      session = new CloudHsmCliSession({
-        command: this.#options.command,
-        configPath,
-        env: this.#options.env ?? process.env,
-        timeoutMs: this.#options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-        secrets,
-      });
       return await body(session);
     } finally {
-      if (session !== null) {
-        this.#lastTranscript = session.transcript();
-        this.#lastProcesses = session.processes;
-        this.#options.onTranscript?.(this.#lastTranscript);
-      }
-      await rm(dir, { recursive: true, force: true });
+      this.#lastTranscript = session.transcript();
+      this.#lastProcesses = session.processes;
+      this.#options.onTranscript?.(this.#lastTranscript);
     }
   }
 }
