@@ -15,6 +15,7 @@ import { toolBindings } from '#drivers/registry.ts';
 import type { ToolSettings } from '#drivers/tool-module.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
 import type { CredentialsSource } from '#providers/credentials.ts';
+import { StoreCredentialMemory } from '#store/credential-memory.ts';
 import { LocalFolderStore } from '#store/local-folder-store.ts';
 import { type StepLogger, silentLogger, type WorkflowDeps } from '#workflow/deps.ts';
 
@@ -50,11 +51,14 @@ export async function localDeps(options: LocalDepsOptions): Promise<WorkflowDeps
     },
     ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
   }));
+  const store = new LocalFolderStore(options.reportDir);
   return {
     provider: options.provider,
     tool: tools,
     credentials: options.credentials,
-    store: new LocalFolderStore(options.reportDir),
+    store,
+    // Kept in the report folder, so the next local run of this cluster knows a refused password.
+    credentialMemory: new StoreCredentialMemory(store),
     backup: options.backup,
     alerts: options.alerts ?? new ConsoleSink(() => {}),
     alertMemory: new FileAlertMemory(join(options.reportDir, 'alert-memory.json')),
