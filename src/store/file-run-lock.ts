@@ -59,11 +59,17 @@ export class FileRunLock implements RunLock {
     }
     if (held.runId === runId) return { acquired: false, heldBy: runId, acquiredAt: held.acquiredAt };
     const expired = Date.parse(held.expiresAt) <= now.getTime();
-    if (expired || !this.#isAlive(held.pid, held.host)) return this.takeOver(clusterId, held.runId, runId, now);
+    if (expired || !this.#isAlive(held.pid, held.host))
+      return this.takeOver(clusterId, held.runId, runId, now);
     return { acquired: false, heldBy: held.runId, acquiredAt: held.acquiredAt };
   }
 
-  async takeOver(clusterId: string, staleRunId: string, runId: string, now: Date): Promise<RunLockAcquisition> {
+  async takeOver(
+    clusterId: string,
+    staleRunId: string,
+    runId: string,
+    now: Date,
+  ): Promise<RunLockAcquisition> {
     const path = this.#path(clusterId);
     const held = await this.#read(path);
     if (held !== null && held.runId !== staleRunId) {
@@ -83,7 +89,12 @@ export class FileRunLock implements RunLock {
     if (held?.runId === runId) await rm(path, { force: true });
   }
 
-  async #acquireFresh(path: string, clusterId: string, runId: string, now: Date): Promise<RunLockAcquisition> {
+  async #acquireFresh(
+    path: string,
+    clusterId: string,
+    runId: string,
+    now: Date,
+  ): Promise<RunLockAcquisition> {
     const mine: LockFile = {
       clusterId,
       runId,
@@ -97,7 +108,11 @@ export class FileRunLock implements RunLock {
 
   async #heldBy(path: string): Promise<RunLockAcquisition> {
     const held = await this.#read(path);
-    return { acquired: false, heldBy: held?.runId ?? '(unknown)', ...(held ? { acquiredAt: held.acquiredAt } : {}) };
+    return {
+      acquired: false,
+      heldBy: held?.runId ?? '(unknown)',
+      ...(held ? { acquiredAt: held.acquiredAt } : {}),
+    };
   }
 
   /** O_EXCL create; false when the file exists. */
@@ -119,7 +134,9 @@ export class FileRunLock implements RunLock {
   async #read(path: string): Promise<LockFile | null> {
     try {
       const lock = JSON.parse(await readFile(path, 'utf8')) as Partial<LockFile>;
-      return typeof lock.runId === 'string' && typeof lock.expiresAt === 'string' && typeof lock.pid === 'number'
+      return typeof lock.runId === 'string' &&
+        typeof lock.expiresAt === 'string' &&
+        typeof lock.pid === 'number'
         ? (lock as LockFile)
         : null;
     } catch (error) {
