@@ -99,7 +99,7 @@ export async function benchCloudHsmCliCollection(): Promise<void> {
       },
       workDir: join(dir, 'work'),
       command: emulatedCommand(CLOUDHSM_CLI_MODULE.id),
-      secrets: { read: async () => cryptoUserPassword },
+      secrets: { read: async () => ({ password: cryptoUserPassword, version: null }) },
       commandTimeoutMs: 600_000,
     }) as CloudHsmCliDriver;
     // The machine is shared: a warm-up, then rounds that alternate the two, the best of each.

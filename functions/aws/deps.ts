@@ -20,6 +20,7 @@ import { CloudHsmMetrics } from '#providers/aws/cloudhsm-metrics.ts';
 import { CloudHsmProvider } from '#providers/aws/cloudhsm-provider.ts';
 import { SecretsManagerCredentials } from '#providers/aws/secrets-credentials.ts';
 import { SecretsManagerSecrets } from '#providers/aws/secrets-manager-secrets.ts';
+import { DynamoDbCredentialMemory } from '#store/dynamodb-credential-memory.ts';
 import { DynamoDbRunLock } from '#store/dynamodb-run-lock.ts';
 import type { RunLock } from '#store/run-lock.ts';
 import { S3Store } from '#store/s3-store.ts';
@@ -80,11 +81,17 @@ export function awsDeps(ports: readonly Port[], options: AwsDepsOptions = {}): W
   const operatorConfigParameter = uses('provider') ? readEnv.operatorConfigSsm(env) : null;
   const configuredTool = readEnv.tool(env);
   if (uses('nodes')) checkToolSettings(env);
-  // Named secrets of a tool's settings (SDK 5 crypto users): only where the tool's driver runs.
+  // The lockout guard's memory, in the state table beside the alert memory and the run locks.
+  const credentialMemory = uses('nodes')
+    ? new DynamoDbCredentialMemory(readEnv.stateTable(env), clients.dynamo)
+    : { refusalOf: missing('nodes'), remember: missing('nodes') };
+  // Named secrets of a tool's settings (SDK 5 crypto users) and their refusals: only where the tool's driver runs.
   const tools = toolBindings({
     settings: env,
     workDir: TOOL_WORK_DIR,
-    ...(uses('nodes') ? { secrets: new SecretsManagerSecrets(clients.secrets) } : {}),
+    ...(uses('nodes')
+      ? { secrets: new SecretsManagerSecrets(clients.secrets), refusals: credentialMemory }
+      : {}),
   });
   return {
     provider: uses('provider')
@@ -115,6 +122,7 @@ export function awsDeps(ports: readonly Port[], options: AwsDepsOptions = {}): W
     credentials: uses('nodes')
       ? new SecretsManagerCredentials(readEnv.coSecretArn(env), clients.secrets)
       : { get: missing('nodes') },
+    credentialMemory,
     store: new S3Store(readEnv.reportBucket(env), clients.s3),
     backup: uses('backup')
       ? new CloudHsmBackupProvider(clients.cloudHsm, { recoveryRegion: readEnv.recoveryRegion(env) })

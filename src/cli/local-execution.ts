@@ -4,6 +4,7 @@
  */
 import { relative } from 'node:path';
 import { buildAlert } from '#core/alert.ts';
+import { RunLockedError } from '#core/errors.ts';
 import type { ToolId } from '#core/model.ts';
 import { renderReport } from '#core/render-report.ts';
 import type { RunReport } from '#core/report.ts';
@@ -31,13 +32,29 @@ export async function executeLocally(
   /** Every Wait state's time instead of the definition's (the demo shortens it); default: the definition's. */
   waitTimeMs?: number,
 ): Promise<LocalExecution> {
-  const result = await runStateMachineLocally({
-    input: { context },
-    deps,
-    onState: (e) => progress(e, write),
-    retryIntervalMs,
-    ...(waitTimeMs === undefined ? {} : { waitTimeMs }),
-  });
+  // The deployed trigger takes the cluster's lock before StartExecution; a local run here.
+  const lock = deps.runLock;
+  if (lock) {
+    const taken = await lock.acquire(context.clusterId, context.runId, new Date());
+    if (!taken.acquired) {
+      throw new RunLockedError(
+        `another run of ${context.clusterId} holds its run lock (${taken.heldBy}${taken.acquiredAt ? `, since ${taken.acquiredAt}` : ''}): wait for it to finish; nothing was started`,
+      );
+    }
+  }
+  let result: LocalRunResult;
+  try {
+    result = await runStateMachineLocally({
+      input: { context },
+      deps,
+      onState: (e) => progress(e, write),
+      retryIntervalMs,
+      ...(waitTimeMs === undefined ? {} : { waitTimeMs }),
+    });
+  } finally {
+    // The Alert step releases it; a run that died before its Alert must not keep it.
+    await lock?.release(context.clusterId, context.runId);
+  }
   const reportRef = result.state?.alert?.reportRef;
   const report = reportRef ? await deps.store.getJson<RunReport>(reportRef) : null;
   write(

@@ -15,7 +15,8 @@ export const ALERT_CATEGORIES = [
   'divergent',
   'unrecovered',
   'node-unreadable',
-  /** A node that was read, with something to say about it (lagging counts, health, an account at risk). */
+  'credentials',
+  /** A node that was read, with something to say about it (counts that lag its peers, health). */
   'node-health',
   'config-drift',
   'backup',
@@ -171,11 +172,15 @@ function alertItems(
   const unread = new Set(final.nodeIds.filter((id) => !final.readableNodeIds.includes(id)));
   for (const node of final.nodes) {
     const drift = node.kind === 'absent-from-config' || node.kind === 'unknown-in-config';
+    // A refused or withheld login is the loudest thing a run can say: the account is at risk.
+    const credentials = CREDENTIAL_KINDS.has(node.kind);
     const category: AlertCategory = drift
       ? 'config-drift'
-      : unread.has(node.nodeId) || !NOTE_KINDS.has(node.kind)
-        ? 'node-unreadable'
-        : 'node-health';
+      : credentials
+        ? 'credentials'
+        : HEALTH_KINDS.has(node.kind) && !unread.has(node.nodeId)
+          ? 'node-health'
+          : 'node-unreadable';
     items.push(
       tag(
         {
@@ -237,8 +242,14 @@ function adviceFor(finding: ObjectFinding, runbook: Runbook, nodes: readonly Clu
   return runbook.repair(finding, nodes);
 }
 
+const CREDENTIAL_KINDS: ReadonlySet<string> = new Set([
+  'login-failed',
+  'login-refused-by-guard',
+  'lockout-risk',
+  'account-locked',
+]);
 /** Node findings about a node that was read (or about the cluster), not about reading it. */
-const NOTE_KINDS: ReadonlySet<string> = new Set(['lagging', 'health', 'account-locked', 'lockout-risk']);
+const HEALTH_KINDS: ReadonlySet<string> = new Set(['lagging', 'health']);
 
 /** A run whose tool is not known (a stored report without it): nothing to type. */
 const nothing = (): string[] => [];

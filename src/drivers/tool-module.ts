@@ -31,6 +31,27 @@ export interface DriverContext {
    * users' passwords): Secrets Manager on AWS, environment variables locally, fakes in tests.
    */
   secrets?: SecretReader;
+  /**
+   * The refused-credential memory of the deployment (the lockout guard across runs), for the
+   * accounts a tool logs in as besides the run's own (SDK 5 crypto users): a secret version
+   * refused once is never sent again. The workflow keeps the run's own credential itself.
+   */
+  refusals?: AccountRefusals;
+}
+
+/** A refusal of one account's secret version on one cluster (the credential memory's record). */
+export interface AccountRefusal {
+  clusterId: string;
+  username: string;
+  version: string | null;
+  refusedAt: string;
+  detail: string;
+}
+
+/** The part of the credential memory a tool uses (src/store/credential-memory.ts implements it). */
+export interface AccountRefusals {
+  refusalOf(clusterId: string, username: string, version: string | null): Promise<AccountRefusal | null>;
+  remember(refusal: AccountRefusal): Promise<void>;
 }
 
 /** A setting a tool reads: documented in the deploy guides and `hsm-sentinel … --help`. */

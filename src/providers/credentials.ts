@@ -124,10 +124,15 @@ export function localSecretReader(env: NodeJS.ProcessEnv = process.env): SecretR
         const value = env[name];
         if (value === undefined)
           throw new ConfigurationError(`secret ${reference}: environment variable ${name} is not set`);
-        return checkPassword(value, `secret ${reference}`);
+        // An environment variable has no versions: a refusal of it stays until removed by hand.
+        return { password: checkPassword(value, `secret ${reference}`), version: null };
       }
       if (reference.startsWith('file:')) {
-        return (await credentialsSource({ from: 'file', path: reference.slice(5) }).get()).password;
+        const { password, version } = await credentialsSource({
+          from: 'file',
+          path: reference.slice(5),
+        }).get();
+        return { password, version };
       }
       throw new ConfigurationError(
         `secret reference ${reference}: expected env:NAME or file:PATH on this machine`,

@@ -11,12 +11,22 @@ import { NODE_ACCESS_HANDLERS } from '../../infra/bundling.ts';
 import { RUN_METRICS } from '../../infra/constructs/sentinel-observability.ts';
 import {
   retentionAtLeast,
-  STEP_SUBSTITUTIONS,
-  type StepHandlerName,
+  stepSubstitutions,
   substitutionsFor,
   taskTimeouts,
 } from '../../infra/hsm-sentinel-stack.ts';
-import { aslDefinition, functionLogicalId, resourcesOf, synthesized, TEST_CONTEXT } from './synth-fixture.ts';
+
+/** `${ResolveFunctionArn}` → `resolve`: derived from the workflow's step list. */
+const STEP_SUBSTITUTIONS = stepSubstitutions();
+
+import {
+  aslDefinition,
+  functionConstruct,
+  functionLogicalId,
+  resourcesOf,
+  synthesized,
+  TEST_CONTEXT,
+} from './synth-fixture.ts';
 
 // ---- state machine ----
 const constructIdOf = (handler: string) =>
@@ -79,7 +89,7 @@ describe('the audit-and-sync state machine', () => {
     expect(logGroups[target['Fn::GetAtt'][0]]?.Properties.RetentionInDays).toBe(365);
   });
 
-  it('may invoke exactly the eight step functions, no other function and no alias wildcard', () => {
+  it('may invoke exactly the nine step functions, no other function and no alias wildcard', () => {
     const policies = resourcesOf(synth.template, 'AWS::IAM::Policy');
     const roleRef = props.RoleArn as { 'Fn::GetAtt': [string, string] };
     const mine = Object.values(policies).filter((p) =>
@@ -94,20 +104,21 @@ describe('the audit-and-sync state machine', () => {
       'Fn::GetAtt': [functionLogicalId(synth, constructIdOf(h)), 'Arn'],
     }));
     expect(invoke[0]?.Resource).toEqual(expect.arrayContaining(expected));
-    expect(invoke[0]?.Resource).toHaveLength(8);
+    expect(invoke[0]?.Resource).toHaveLength(9);
     expect(invoke[0]?.Action).toBe('lambda:InvokeFunction');
   });
 });
 
 describe('substitutionsFor', () => {
   const fakeSteps = Object.fromEntries(
-    Object.values(STEP_SUBSTITUTIONS).map((h) => [h, { functionArn: `arn:${h}` } as unknown as IFunction]),
-  ) as Record<StepHandlerName, IFunction>;
+    Object.values(STEP_SUBSTITUTIONS).map((h) => [h, `arn:${h}`]),
+  ) as Record<string, string>;
+  const arnOf = (handler: string) => fakeSteps[handler] ?? `no function ${handler}`;
 
   it('maps every placeholder to its function ARN', () => {
     const asl = JSON.stringify(aslDefinition());
 
-    expect(substitutionsFor(asl, fakeSteps)).toMatchObject({
+    expect(substitutionsFor(asl, arnOf)).toMatchObject({
       SyncFunctionArn: 'arn:sync',
       AlertFunctionArn: 'arn:alert',
     });
@@ -116,16 +127,14 @@ describe('substitutionsFor', () => {
   it('fails the synth on a placeholder the contract does not know, naming it', () => {
     const asl = `${JSON.stringify(aslDefinition())}\${BackupFunctionArn}`;
 
-    expect(() => substitutionsFor(asl, fakeSteps)).toThrow(
-      /placeholders without a function: \[BackupFunctionArn\]/,
-    );
+    expect(() => substitutionsFor(asl, arnOf)).toThrow(/placeholders without a step: \[BackupFunctionArn\]/);
   });
 
   it('fails the synth when the ASL no longer calls one of the functions', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL placeholder, not a template literal
     const asl = JSON.stringify(aslDefinition()).replaceAll('${ProtectFunctionArn}', 'arn:aws:lambda:x');
 
-    expect(() => substitutionsFor(asl, fakeSteps)).toThrow(/functions never called: \[ProtectFunctionArn\]/);
+    expect(() => substitutionsFor(asl, arnOf)).toThrow(/steps never called: \[ProtectFunctionArn\]/);
   });
 });
 
@@ -152,8 +161,7 @@ describe('taskTimeouts', () => {
 
   it('sets the deployed function timeouts from the ASL', () => {
     const synth = synthesized();
-    const fn = synth.stack.node.findChild('Audit').node.findChild('Function').node
-      .defaultChild as unknown as {
+    const fn = functionConstruct(synth, 'Audit').node.findChild('Function').node.defaultChild as unknown as {
       timeout: number;
     };
     const asl = aslDefinition();
@@ -175,16 +183,30 @@ const BUNDLED = {
   Trigger: 'trigger',
   RunbookUrl: 'runbook-url',
 } as const;
-const NODE_ACCESS = { CollectNode: 'collect-node', Sync: 'sync', Verify: 'verify' } as const;
+const NODE_ACCESS = {
+  CollectNode: 'collect-node',
+  CollectCluster: 'collect-cluster',
+  Sync: 'sync',
+  Verify: 'verify',
+} as const;
+/** The node-access tools' settings (mgmt-util and SDK 5 cloudhsm-cli) every node-access function gets. */
+const TOOL_ENV = [
+  'MGMT_UTIL_PATH',
+  'CLOUDHSM_CLI_PATH',
+  'CLOUDHSM_CLI_CRYPTO_USERS',
+  'CLOUDHSM_CLI_USER_SECRETS',
+  'CLOUDHSM_CLI_CONFIG_COPY',
+];
 
 /** docs/CONTRACTS-aws.md, "Environment variables of the Lambda functions" (+ the trigger's two). */
 const EXPECTED_ENV: Record<string, string[]> = {
   Resolve: ['REPORT_BUCKET'],
-  CollectNode: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'MGMT_UTIL_DIALECT', 'MGMT_UTIL_PATH', 'KEY_DETAILS'],
+  CollectNode: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', ...TOOL_ENV, 'KEY_DETAILS'],
+  CollectCluster: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', ...TOOL_ENV],
   MarkUnreadable: ['REPORT_BUCKET'],
   Audit: ['REPORT_BUCKET'],
-  Sync: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'MGMT_UTIL_DIALECT', 'MGMT_UTIL_PATH'],
-  Verify: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'MGMT_UTIL_DIALECT', 'MGMT_UTIL_PATH', 'KEY_DETAILS'],
+  Sync: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', ...TOOL_ENV],
+  Verify: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', ...TOOL_ENV, 'KEY_DETAILS'],
   Protect: ['REPORT_BUCKET', 'RECOVERY_REGION'],
   Alert: ['REPORT_BUCKET', 'ALERT_TOPIC_ARN', 'STATE_TABLE', 'ALERT_WINDOW_HOURS'],
   Trigger: ['STATE_MACHINE_ARN', 'CLUSTER_IDS', 'DRY_RUN_DEFAULT', 'STATE_TABLE'],
@@ -197,10 +219,10 @@ describe('the Lambda functions', () => {
   const propsOf = (constructId: string): Props =>
     functions[functionLogicalId(synth, constructId)]?.Properties ?? {};
 
-  it('are the ten handlers of the contract, each with its own role', () => {
-    expect(Object.keys(functions)).toHaveLength(10);
+  it('are the eleven handlers of the contract, each with its own role', () => {
+    expect(Object.keys(functions)).toHaveLength(11);
     const roles = Object.values(functions).map((f) => JSON.stringify(f.Properties.Role));
-    expect(new Set(roles).size).toBe(10);
+    expect(new Set(roles).size).toBe(11);
   });
 
   it.each(Object.keys(BUNDLED))(
@@ -261,13 +283,20 @@ describe('the Lambda functions', () => {
     }
     expect(env.POWERTOOLS_SERVICE_NAME).toBe('hsm-sentinel');
     expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('HsmSentinel');
-    if ('MGMT_UTIL_DIALECT' in env) expect(env.MGMT_UTIL_DIALECT).toBe('aws');
     if ('CO_SECRET_ARN' in env) expect(env.CO_SECRET_ARN).toBe(TEST_CONTEXT.coSecretArn);
     if ('RECOVERY_REGION' in env) expect(env.RECOVERY_REGION).toBe('eu-central-1');
     if ('CLUSTER_IDS' in env) expect(env.CLUSTER_IDS).toBe('cluster-igklspoyj5v,cluster-jxhlf7644ne');
     if ('DRY_RUN_DEFAULT' in env) expect(env.DRY_RUN_DEFAULT).toBe('true');
-    // Secrets never travel in the environment: only the secret's ARN.
-    expect(Object.keys(env).filter((k) => /PASSWORD|SECRET(?!_ARN)/.test(k))).toEqual([]);
+    // Secrets never travel in the environment: only the secret's ARN (SDK 5: a map of them, checked here).
+    expect(
+      Object.keys(env).filter((k) => /PASSWORD|SECRET(?!_ARN)/.test(k) && k !== 'CLOUDHSM_CLI_USER_SECRETS'),
+    ).toEqual([]);
+    if ('CLOUDHSM_CLI_USER_SECRETS' in env) {
+      const arns = Object.values(
+        JSON.parse(env.CLOUDHSM_CLI_USER_SECRETS as string) as Record<string, string>,
+      );
+      for (const arn of arns) expect(arn).toMatch(/^arn:aws:secretsmanager:/);
+    }
   });
 
   it('writes each function log to its own log group with a retention', () => {
@@ -276,7 +305,7 @@ describe('the Lambda functions', () => {
       (f) => ((f.Properties.LoggingConfig as Props).LogGroup as { Ref: string }).Ref,
     );
 
-    expect(new Set(used).size).toBe(10);
+    expect(new Set(used).size).toBe(11);
     for (const ref of used) expect(groups[ref]?.Properties.RetentionInDays).toBe(365);
   });
 });
@@ -440,7 +469,7 @@ describe('the triggers', () => {
         FunctionName: trigger,
       });
       expect(p?.SourceArn).toEqual({
-        'Fn::GetAtt': [expect.stringMatching(/^(Schedule|Scaling)Rule/), 'Arn'],
+        'Fn::GetAtt': [expect.stringMatching(/^Triggers(Schedule|Scaling)Rule/), 'Arn'],
       });
     }
   });
@@ -694,6 +723,7 @@ const WILDCARD_RESOURCE_ACTIONS = new Set([
   'xray:GetSamplingTargets',
   'cloudhsm:DescribeClusters',
   'cloudhsm:DescribeBackups',
+  'cloudwatch:GetMetricData',
   'ec2:DescribeNetworkInterfaces',
   'ec2:DescribeSubnets',
   'logs:CreateLogDelivery',
@@ -711,7 +741,7 @@ describe('least privilege', () => {
   const all = identityStatements(synth.template);
   const roleOf = (constructId: string) =>
     synth.stack.getLogicalId(
-      synth.stack.node.findChild(constructId).node.findChild('Identity').node.findChild('Role').node
+      functionConstruct(synth, constructId).node.findChild('Identity').node.findChild('Role').node
         .defaultChild as never,
     );
   const statementsOf = (constructId: string) =>
@@ -719,13 +749,23 @@ describe('least privilege', () => {
   const granting = (constructId: string, action: string) =>
     statementsOf(constructId).filter((s) => actions(s).includes(action));
 
+  // A check over every statement passes vacuously when it finds none: each one first counts them.
+  const everyRoleHasStatements = () => {
+    const roles = Object.keys(resourcesOf(synth.template, 'AWS::IAM::Role'));
+    expect(roles.length).toBeGreaterThanOrEqual(11);
+    expect(all.length).toBeGreaterThanOrEqual(roles.length);
+  };
+
   it('never allows Action "*" or a service-wide "service:*"', () => {
+    everyRoleHasStatements();
     const wild = all.filter(({ statement }) => actions(statement).some((a) => a === '*' || a.endsWith(':*')));
 
     expect(wild).toEqual([]);
   });
 
   it('names Resource "*" only for actions without resource-level permissions', () => {
+    everyRoleHasStatements();
+    expect(all.some(({ statement }) => resources(statement).includes('*'))).toBe(true);
     const offenders = all
       .filter(({ statement }) => resources(statement).includes('*'))
       .flatMap(({ role, statement }) =>
@@ -738,6 +778,7 @@ describe('least privilege', () => {
   });
 
   it('only allows, never denies, in identity policies, and uses no AWS managed policy', () => {
+    everyRoleHasStatements();
     expect(all.every(({ statement }) => statement.Effect === 'Allow')).toBe(true);
     for (const role of Object.values(resourcesOf(synth.template, 'AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -748,6 +789,7 @@ describe('least privilege', () => {
     const holders = [
       'Resolve',
       'CollectNode',
+      'CollectCluster',
       'MarkUnreadable',
       'Audit',
       'Sync',
@@ -776,12 +818,14 @@ describe('least privilege', () => {
     expect(copy).toEqual([]);
   });
 
-  it('lets only the three node-access functions read the one CO secret', () => {
+  it('lets only the four node-access functions read the one CO secret', () => {
     const readers = all.filter(({ statement }) =>
       actions(statement).includes('secretsmanager:GetSecretValue'),
     );
 
-    expect(readers.map((r) => r.role).sort()).toEqual(['CollectNode', 'Sync', 'Verify'].map(roleOf).sort());
+    expect(readers.map((r) => r.role).sort()).toEqual(
+      ['CollectNode', 'CollectCluster', 'Sync', 'Verify'].map(roleOf).sort(),
+    );
     for (const r of readers) expect(r.statement.Resource).toBe(TEST_CONTEXT.coSecretArn);
   });
 
@@ -796,7 +840,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('gives trigger, runbook and Alert the one state table (STATE_TABLE)', () => {
+  it('gives trigger, runbook, Alert and the node-access functions the one state table (STATE_TABLE)', () => {
     const [tableId] = Object.keys(resourcesOf(synth.template, 'AWS::DynamoDB::Table'));
     const functions = resourcesOf(synth.template, 'AWS::Lambda::Function');
     const holders = Object.entries(functions)
@@ -810,7 +854,9 @@ describe('least privilege', () => {
       });
 
     expect(holders.sort()).toEqual(
-      ['Alert', 'RunbookUrl', 'Trigger'].map((id) => functionLogicalId(synth, id)).sort(),
+      ['Alert', 'RunbookUrl', 'Trigger', 'CollectNode', 'CollectCluster', 'Sync', 'Verify']
+        .map((id) => functionLogicalId(synth, id))
+        .sort(),
     );
   });
 
@@ -831,7 +877,20 @@ describe('least privilege', () => {
       [roleOf('Trigger')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [roleOf('RunbookUrl')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [roleOf('Alert')]: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+      // The lockout guard's memory: refused secret versions, and nothing else of the table.
+      [roleOf('CollectNode')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      [roleOf('CollectCluster')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      [roleOf('Sync')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      [roleOf('Verify')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
     });
+    for (const id of ['CollectNode', 'CollectCluster', 'Sync', 'Verify']) {
+      expect(granting(id, 'dynamodb:PutItem')).toEqual([
+        expect.objectContaining({
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['refused#*'] } },
+        }),
+      ]);
+    }
     for (const id of ['Trigger', 'RunbookUrl']) {
       expect(granting(id, 'dynamodb:PutItem')).toEqual([
         expect.objectContaining({
@@ -868,6 +927,7 @@ describe('least privilege', () => {
     expect(granting('Alert', 'dynamodb:PutItem')[0]).toMatchObject({
       Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*'] } },
     });
   });
 
@@ -885,6 +945,7 @@ describe('least privilege', () => {
     }
     expect(byRole).toEqual({
       [roleOf('CollectNode')]: ['s3:PutObject'],
+      [roleOf('CollectCluster')]: ['s3:PutObject'],
       [roleOf('MarkUnreadable')]: ['s3:PutObject'],
       [roleOf('Audit')]: ['s3:GetObject', 's3:PutObject'],
       [roleOf('Sync')]: ['s3:GetObject', 's3:PutObject'],
@@ -896,8 +957,8 @@ describe('least privilege', () => {
   it('lets each function write only to its own log group', () => {
     const writers = all.filter(({ statement }) => actions(statement).includes('logs:PutLogEvents'));
 
-    expect(writers).toHaveLength(10);
-    expect(new Set(writers.map((w) => JSON.stringify(w.statement.Resource))).size).toBe(10);
+    expect(writers).toHaveLength(11);
+    expect(new Set(writers.map((w) => JSON.stringify(w.statement.Resource))).size).toBe(11);
   });
 
   it('pins the node-access ENIs to the configured subnets and security group', () => {
@@ -916,7 +977,7 @@ describe('least privilege', () => {
       ({ statement }) => statement.Resource === keyArn && actions(statement).includes('kms:Decrypt'),
     );
 
-    expect(decrypt).toHaveLength(3);
+    expect(decrypt).toHaveLength(4);
     for (const d of decrypt) {
       expect(d.statement.Condition).toEqual({
         StringEquals: {
@@ -934,5 +995,56 @@ describe('retentionAtLeast', () => {
     expect(retentionAtLeast(365)).toBe(365);
     expect(retentionAtLeast(100)).toBe(120);
     expect(retentionAtLeast(1)).toBe(1);
+  });
+});
+
+// ---- SDK 5 (cloudhsm-cli) ----
+describe('the SDK 5 cloudhsm-cli deployment', () => {
+  const aliceArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hsm-sentinel/alice-AbCdEf';
+  const carolArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hsm-sentinel/carol-GhIjKl';
+  const synth = synthesized({
+    cryptoUsers: ['alice'],
+    cryptoUserSecrets: { alice: aliceArn, carol: carolArn },
+  });
+  const all = identityStatements(synth.template);
+  const roleOf = (constructId: string) =>
+    synth.stack.getLogicalId(
+      functionConstruct(synth, constructId).node.findChild('Identity').node.findChild('Role').node
+        .defaultChild as never,
+    );
+  const functions = resourcesOf(synth.template, 'AWS::Lambda::Function');
+  const envOf = (id: string) =>
+    ((functions[functionLogicalId(synth, id)]?.Properties.Environment as Props).Variables ?? {}) as Record<
+      string,
+      unknown
+    >;
+
+  it('lets only Resolve read the per-HSM CloudWatch counts (GetMetricData, no resource-level permission)', () => {
+    const readers = all.filter(({ statement }) => actions(statement).includes('cloudwatch:GetMetricData'));
+
+    expect(readers.map((r) => r.role)).toEqual([roleOf('Resolve')]);
+    expect(readers[0]?.statement.Resource).toBe('*');
+  });
+
+  it("lets the node-access functions read the crypto users' own secrets, named one by one", () => {
+    const readers = all.filter(
+      ({ statement }) =>
+        actions(statement).includes('secretsmanager:GetSecretValue') &&
+        statement.Resource !== TEST_CONTEXT.coSecretArn,
+    );
+
+    expect(readers.map((r) => r.role).sort()).toEqual(
+      ['CollectNode', 'CollectCluster', 'Sync', 'Verify'].map(roleOf).sort(),
+    );
+    for (const r of readers) expect(r.statement.Resource).toEqual([aliceArn, carolArn]);
+  });
+
+  it('gives the node-access functions the CLI settings: which crypto users list keys, where their secrets are, the config link target', () => {
+    expect(envOf('CollectCluster')).toMatchObject({
+      CLOUDHSM_CLI_PATH: '/opt/cloudhsm/bin/cloudhsm-cli',
+      CLOUDHSM_CLI_CRYPTO_USERS: 'alice',
+      CLOUDHSM_CLI_USER_SECRETS: JSON.stringify({ alice: aliceArn, carol: carolArn }),
+      CLOUDHSM_CLI_CONFIG_COPY: '/tmp/hsm-sentinel/cloudhsm-cli.cfg',
+    });
   });
 });

@@ -33,9 +33,10 @@ describe('named secrets (the SDK 5 crypto users and re-created users)', () => {
     const first = await reader.read(ARN);
     const again = await reader.read(ARN);
 
-    expect(first.reveal()).toBe('Alice-pass-123');
-    expect(again.reveal()).toBe('Alice-pass-123');
-    expect(String(first)).toBe('<redacted>');
+    expect(first.password.reveal()).toBe('Alice-pass-123');
+    expect(first.version).toBe(`${ARN}#v1`);
+    expect(again.password.reveal()).toBe('Alice-pass-123');
+    expect(String(first.password)).toBe('<redacted>');
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 
@@ -45,8 +46,10 @@ describe('named secrets (the SDK 5 crypto users and re-created users)', () => {
     await chmod(file, 0o600);
     const reader = localSecretReader({ ALICE_PW: 'Alice-pass-123' });
 
-    expect((await reader.read('env:ALICE_PW')).reveal()).toBe('Alice-pass-123');
-    expect((await reader.read(`file:${file}`)).reveal()).toBe('Carol-pass-456');
+    expect(await reader.read('env:ALICE_PW')).toMatchObject({ version: null });
+    expect((await reader.read('env:ALICE_PW')).password.reveal()).toBe('Alice-pass-123');
+    expect((await reader.read(`file:${file}`)).password.reveal()).toBe('Carol-pass-456');
+    expect((await reader.read(`file:${file}`)).version).toMatch(/^mtime /);
     await expect(reader.read('env:NOT_SET')).rejects.toThrow(
       /secret env:NOT_SET: environment variable NOT_SET is not set/,
     );

@@ -37,7 +37,7 @@ function demoSecrets(password: Secret): SecretReader {
     async read(reference) {
       const user = reference.startsWith('demo:') ? reference.slice(5) : '';
       if (!WITH_SECRET.includes(user)) throw new ConfigurationError(`demo: no secret ${reference}`);
-      return password;
+      return { password, version: 'demo' };
     },
   };
 }

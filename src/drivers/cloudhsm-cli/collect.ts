@@ -29,6 +29,7 @@ import type {
   UnreadableReason,
 } from '#core/model.ts';
 import type { Credentials, Secret } from '#core/secret.ts';
+import type { AccountRefusals } from '../tool-module.ts';
 import {
   type CliKey,
   type CloudHsmCliListing,
@@ -44,14 +45,23 @@ export interface CollectContext {
   session: CloudHsmCliSession;
   nodes: readonly ClusterNode[];
   admin: Credentials;
-  /** The crypto users to list keys as, with their passwords (settings order). */
-  cryptoUsers: ReadonlyArray<{ username: string; password: Secret }>;
+  /** The crypto users to list keys as, with their passwords and secret versions (settings order). */
+  cryptoUsers: ReadonlyArray<{ username: string; password: Secret; version: string | null }>;
+  /** Crypto-user secrets refused in earlier runs of this cluster: never sent again (absent: none kept). */
+  refusals?: { memory: AccountRefusals; clusterId: string };
   maxItems: number;
   now(): Date;
 }
 
 /** The documented key availability text (working-client-sync.html) and its third-party CLI variant. */
 const AVAILABILITY = /availability requirements|available on at least 2 HSMs/i;
+/**
+ * A refusal of the credentials themselves (the emulator's `invalid username, password or role`;
+ * the real CLI's text is not documented): what the workflow remembers across runs. Any other
+ * refusal is still never retried in the run.
+ */
+const CREDENTIALS_REJECTED =
+  /invalid (?:username|user|password|credential)|incorrect password|authenticat|unauthori[sz]ed|wrong password/i;
 const UNREACHABLE = /\bunreachable\b|\bnot connected\b|connection refused|\btimed out\b/i;
 
 /** Why not to log in as `username`, from `user list`; null when nothing speaks against it. */
@@ -183,7 +193,13 @@ export async function collectCluster(ctx: CollectContext): Promise<NodeInventory
     const failedReason =
       counted.error instanceof CloudHsmCliCommandError && reason !== 'unreachable' ? 'login-failed' : reason;
     const note: NodeNote = { kind: 'lockout-risk', severity: 'critical', detail: why };
-    return unreadableAll(nodes, failedReason, why, true, [note]);
+    const rejected =
+      counted.error instanceof CloudHsmCliCommandError &&
+      CREDENTIALS_REJECTED.test(counted.error.toolMessage);
+    // A rejection of the credentials themselves: the workflow's memory keeps this secret version from every later run.
+    return unreadableAll(nodes, failedReason, why, true, [note]).map((inv) =>
+      rejected ? { ...inv, credentialsRejected: true } : inv,
+    );
   }
 
   // 4. every crypto user's keys.
@@ -206,6 +222,13 @@ export async function collectCluster(ctx: CollectContext): Promise<NodeInventory
       });
       continue;
     }
+    const before = await ctx.refusals?.memory.refusalOf(ctx.refusals.clusterId, cu.username, cu.version);
+    if (before) {
+      const detail = `crypto-user ${cu.username}: its password (${cu.version ?? 'an unversioned secret'}) was refused at ${before.refusedAt} (${before.detail}): never sent again until the secret changes; its keys are not in this audit`;
+      records.push({ username: cu.username, status: 'refused-by-guard', pages: 0, keys: 0, detail });
+      notes.push({ kind: 'health', severity: 'critical', detail });
+      continue;
+    }
     const result = await listKeysAs(ctx, {
       role: 'crypto-user',
       username: cu.username,
@@ -213,6 +236,16 @@ export async function collectCluster(ctx: CollectContext): Promise<NodeInventory
     });
     records.push(result.record);
     if (result.note) notes.push(result.note);
+    if (result.record.status === 'login-failed' && ctx.refusals) {
+      // Remembered at once: no later run sends this secret version again (the HSMs lock at 5).
+      await ctx.refusals.memory.remember({
+        clusterId: ctx.refusals.clusterId,
+        username: cu.username,
+        version: cu.version,
+        refusedAt: ctx.now().toISOString(),
+        detail: result.record.detail.slice(0, 500),
+      });
+    }
     if (result.keys) listings.push({ username: cu.username, keys: result.keys });
   }
 

@@ -5,16 +5,18 @@
  *
  * Every call writes `cloudhsm-cli.cfg` from the node list it is given (port 2223 unless the
  * node says otherwise, the CLI's log beside it, the key availability check off so that a key
- * on one HSM is listed rather than failing the listing) to one path in its work directory,
- * and reads the crypto users' passwords before the first process starts. The config holds
- * addresses only, never a secret.
+ * on one HSM is listed rather than failing the listing) in a fresh folder removed afterwards
+ * (and, with CLOUDHSM_CLI_CONFIG_COPY, to that path too: the image's link target), and reads
+ * the crypto users' passwords before the first process starts. The config holds addresses
+ * only, never a secret.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError, InvalidInputError } from '#core/errors.ts';
 import type { ActionResult, ClusterNode, NodeInventory, SyncAction } from '#core/model.ts';
-import type { Credentials, Secret, SecretReader } from '#core/secret.ts';
+import type { Credentials, NamedSecret, Secret, SecretReader } from '#core/secret.ts';
 import type { CollectOptions, NodeAccessDriver } from '../node-access-driver.ts';
+import type { AccountRefusals } from '../tool-module.ts';
 import { collectCluster } from './collect.ts';
 import { renderCloudHsmCliConfig } from './config.ts';
 import { USERNAME_PATTERN } from './parse/fields.ts';
@@ -22,10 +24,7 @@ import { CloudHsmCliSession } from './session.ts';
 import { CLOUDHSM_CLI_SETTINGS, type CloudHsmCliSettings } from './settings.ts';
 import { runUserCreates, toUserCreates } from './sync.ts';
 
-/**
- * The config the driver writes in its work directory (Lambda: /tmp/hsm-sentinel/cloudhsm-cli.cfg,
- * the target of the image's /opt/cloudhsm/etc/cloudhsm-cli.cfg link).
- */
+/** The name of the config the driver writes for each call, in a fresh folder of its work directory. */
 export const CLOUDHSM_CLI_CONFIG_FILE = 'cloudhsm-cli.cfg';
 
 /** Per command: a page of 1,000 keys from 28 HSMs, or a user create fanned out to all of them. */
@@ -38,6 +37,8 @@ export interface CloudHsmCliDriverOptions {
   settings: CloudHsmCliSettings;
   /** Where the crypto users' and re-created users' passwords are read; null: none can be. */
   secrets: SecretReader | null;
+  /** The memory of refused crypto-user secrets across runs (absent: this run's guard only). */
+  refusals?: AccountRefusals;
   env?: NodeJS.ProcessEnv;
   commandTimeoutMs?: number;
   now?: () => Date;
@@ -72,7 +73,7 @@ export class CloudHsmCliDriver implements NodeAccessDriver {
   async collect(
     nodes: readonly ClusterNode[],
     credentials: Credentials,
-    _options: CollectOptions,
+    options: CollectOptions,
   ): Promise<NodeInventory[]> {
     if (nodes.length === 0) return [];
     checkAdmin(credentials);
@@ -80,10 +81,11 @@ export class CloudHsmCliDriver implements NodeAccessDriver {
     const cryptoUsers = await Promise.all(
       this.#options.settings.cryptoUsers.map(async (username) => ({
         username,
-        password: await this.#password(username),
+        ...(await this.#secret(username)),
       })),
     );
     const secrets = [credentials.password, ...cryptoUsers.map((c) => c.password)];
+    const refusals = this.#options.refusals;
     return this.#withSession(nodes, secrets, (session) =>
       collectCluster({
         session,
@@ -92,6 +94,9 @@ export class CloudHsmCliDriver implements NodeAccessDriver {
         cryptoUsers,
         maxItems: this.#options.settings.maxItems,
         now: this.#options.now ?? (() => new Date()),
+        ...(refusals !== undefined && options.clusterId !== undefined
+          ? { refusals: { memory: refusals, clusterId: options.clusterId } }
+          : {}),
       }),
     );
   }
@@ -109,7 +114,7 @@ export class CloudHsmCliDriver implements NodeAccessDriver {
     for (const create of creates) {
       if (passwords.has(create.username) || !this.#options.settings.userSecrets.has(create.username))
         continue;
-      const password = await this.#password(create.username);
+      const { password } = await this.#secret(create.username);
       if (/[\r\n]/.test(password.reveal())) {
         throw new ConfigurationError(
           `the secret of ${create.username} holds a line break: it cannot be typed at user create's prompt; nothing written`,
@@ -123,7 +128,7 @@ export class CloudHsmCliDriver implements NodeAccessDriver {
     );
   }
 
-  async #password(username: string): Promise<Secret> {
+  async #secret(username: string): Promise<NamedSecret> {
     const reference = this.#options.settings.userSecrets.get(username);
     if (reference === undefined || this.#options.secrets === null) {
       throw new ConfigurationError(
@@ -140,30 +145,37 @@ export class CloudHsmCliDriver implements NodeAccessDriver {
   ): Promise<T> {
     const { workDir, settings } = this.#options;
     await mkdir(workDir, { recursive: true, mode: 0o700 });
-    // One fixed path, written afresh (atomically) for every call: what `--config` names, and
-    // what the production image links the CLI's default config path to (README.md).
-    const configPath = join(workDir, CLOUDHSM_CLI_CONFIG_FILE);
-    const config = renderCloudHsmCliConfig(nodes, {
-      hsmCaFile: settings.caFile,
-      disableKeyAvailabilityCheck: true,
-      logFile: join(workDir, 'cloudhsm-cli.log'),
-    });
-    const staging = `${configPath}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(staging, config, { mode: 0o600 });
-    await rename(staging, configPath);
-    const session = new CloudHsmCliSession({
-      command: this.#options.command,
-      configPath,
-      env: this.#options.env ?? process.env,
-      timeoutMs: this.#options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-      secrets,
-    });
+    const dir = await mkdtemp(join(workDir, 'cloudhsm-cli-'));
     try {
-      return await body(session);
+      const configPath = join(dir, CLOUDHSM_CLI_CONFIG_FILE);
+      const config = renderCloudHsmCliConfig(nodes, {
+        hsmCaFile: settings.caFile,
+        disableKeyAvailabilityCheck: true,
+        logFile: join(dir, 'cloudhsm-cli.log'),
+      });
+      await writeFile(configPath, config, { mode: 0o600 });
+      if (settings.configCopy !== null) {
+        // Where the image links the CLI's default config path: a CLI that ignores --config reads this run's too.
+        const staging = `${settings.configCopy}.${process.pid}.tmp`;
+        await writeFile(staging, config, { mode: 0o600 });
+        await rename(staging, settings.configCopy);
+      }
+      const session = new CloudHsmCliSession({
+        command: this.#options.command,
+        configPath,
+        env: this.#options.env ?? process.env,
+        timeoutMs: this.#options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+        secrets,
+      });
+      try {
+        return await body(session);
+      } finally {
+        this.#lastTranscript = session.transcript();
+        this.#lastProcesses = session.processes;
+        this.#options.onTranscript?.(this.#lastTranscript);
+      }
     } finally {
-      this.#lastTranscript = session.transcript();
-      this.#lastProcesses = session.processes;
-      this.#options.onTranscript?.(this.#lastTranscript);
+      await rm(dir, { recursive: true, force: true });
     }
   }
 }

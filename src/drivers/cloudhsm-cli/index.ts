@@ -49,6 +49,7 @@ export const CLOUDHSM_CLI_MODULE: ToolModule = {
       workDir: context.workDir,
       settings,
       secrets: context.secrets ?? null,
+      ...(context.refusals ? { refusals: context.refusals } : {}),
       ...(context.childEnv ? { env: context.childEnv } : {}),
       ...(context.onTranscript ? { onTranscript: context.onTranscript } : {}),
       ...(context.commandTimeoutMs ? { commandTimeoutMs: context.commandTimeoutMs } : {}),

@@ -11,7 +11,10 @@
  *   user's own password). A user without an entry is never re-created, only alerted;
  * - `CLOUDHSM_CLI_MAX_ITEMS`: `key list --max-items` (default 1000: one process and one login
  *   per 1000 keys; the CLI's own default of 10 would mean one per 10 keys);
- * - `CLOUDHSM_CLI_CA_FILE`: the cluster's CA certificate the written config names.
+ * - `CLOUDHSM_CLI_CA_FILE`: the cluster's CA certificate the written config names;
+ * - `CLOUDHSM_CLI_CONFIG_COPY`: a path the written config is also copied to (the node-access
+ *   image links the CLI's default config path there: a CLI that ignores `--config` reads the
+ *   run's config all the same). Unset locally, where runs may share a work directory.
  *
  * Never a password in a setting: only where to read it.
  */
@@ -25,6 +28,7 @@ export const CLOUDHSM_CLI_SETTINGS = {
   userSecrets: 'CLOUDHSM_CLI_USER_SECRETS',
   maxItems: 'CLOUDHSM_CLI_MAX_ITEMS',
   caFile: 'CLOUDHSM_CLI_CA_FILE',
+  configCopy: 'CLOUDHSM_CLI_CONFIG_COPY',
 } as const;
 
 export const DEFAULT_CLOUDHSM_CLI_PATH = '/opt/cloudhsm/bin/cloudhsm-cli';
@@ -56,6 +60,12 @@ export const CLOUDHSM_CLI_SETTING_SPECS: readonly ToolSettingSpec[] = [
     meaning: 'the cluster CA certificate (hsm_ca_file of the written cloudhsm-cli.cfg)',
     default: DEFAULT_CA_FILE,
   },
+  {
+    name: CLOUDHSM_CLI_SETTINGS.configCopy,
+    meaning:
+      "also write each run's cloudhsm-cli.cfg here (the target of the image's link from /opt/cloudhsm/etc/cloudhsm-cli.cfg)",
+    default: '(none)',
+  },
 ];
 
 export interface CloudHsmCliSettings {
@@ -66,6 +76,8 @@ export interface CloudHsmCliSettings {
   userSecrets: ReadonlyMap<string, string>;
   maxItems: number;
   caFile: string;
+  /** An absolute path the config is also written to; null: none. */
+  configCopy: string | null;
 }
 
 function text(settings: ToolSettings, name: string): string | undefined {
@@ -124,6 +136,15 @@ function readSecrets(settings: ToolSettings): Map<string, string> {
   return secrets;
 }
 
+function configCopyOf(settings: ToolSettings): string | null {
+  const value = text(settings, CLOUDHSM_CLI_SETTINGS.configCopy);
+  if (value === undefined) return null;
+  if (!value.startsWith('/') || hasUnsafeChar(value)) {
+    throw new ConfigurationError(`setting ${CLOUDHSM_CLI_SETTINGS.configCopy}: expected an absolute path`);
+  }
+  return value;
+}
+
 /** Reads and checks every setting; throws a ConfigurationError naming the one that is malformed. */
 export function readCloudHsmCliSettings(settings: ToolSettings): CloudHsmCliSettings {
   const userSecrets = readSecrets(settings);
@@ -160,5 +181,6 @@ export function readCloudHsmCliSettings(settings: ToolSettings): CloudHsmCliSett
     userSecrets,
     maxItems,
     caFile: text(settings, CLOUDHSM_CLI_SETTINGS.caFile) ?? DEFAULT_CA_FILE,
+    configCopy: configCopyOf(settings),
   };
 }

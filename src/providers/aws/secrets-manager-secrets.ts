@@ -5,7 +5,7 @@
  * SecretsManagerCredentials (errors name the secret, never its text).
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Secret, SecretReader } from '#core/secret.ts';
+import type { NamedSecret, SecretReader } from '#core/secret.ts';
 import { SecretsManagerCredentials } from './secrets-credentials.ts';
 
 export class SecretsManagerSecrets implements SecretReader {
@@ -16,12 +16,13 @@ export class SecretsManagerSecrets implements SecretReader {
     this.#client = client;
   }
 
-  async read(reference: string): Promise<Secret> {
+  async read(reference: string): Promise<NamedSecret> {
     let source = this.#sources.get(reference);
     if (source === undefined) {
       source = new SecretsManagerCredentials(reference, this.#client);
       this.#sources.set(reference, source);
     }
-    return (await source.get()).password;
+    const { password, version } = await source.get();
+    return { password, version };
   }
 }

@@ -1,6 +1,7 @@
 import { ArtifactStoreError, CommandTimeoutError, TransportError } from '#core/errors.ts';
 import type { NodeInventory, UnreadableInventory } from '#core/model.ts';
 import type { CollectClusterInput, CollectedNode } from '../contracts.ts';
+import { credentialsFor, refusedBefore, rememberRefusals } from '../credential-guard.ts';
 import type { WorkflowDeps } from '../deps.ts';
 import { readableCause } from '../failure-cause.ts';
 import { collectOptions, storeInventories, storeInventory } from './collect-node.ts';
@@ -34,11 +35,18 @@ export async function collectClusterStep(
     );
     return Promise.all(inventories.map((inv) => storeInventory(context, cluster, 'before', inv, deps)));
   }
-  const credentials = await deps.credentials.get();
-  const inventories = await deps
-    .tool(cluster.tool)
-    .driver()
-    .collect(cluster.nodes, credentials, collectOptions(context));
+  // The lockout guard's memory: a secret version refused before is never sent again.
+  const { credentials, refusal } = await credentialsFor(deps, cluster.clusterId);
+  let inventories: NodeInventory[];
+  if (refusal) {
+    inventories = cluster.nodes.map((node) => refusedBefore(node.nodeId, refusal));
+  } else {
+    inventories = await deps
+      .tool(cluster.tool)
+      .driver()
+      .collect(cluster.nodes, credentials, collectOptions(context));
+    await rememberRefusals(deps, cluster.clusterId, credentials, inventories);
+  }
   throwIfRetryable(inventories);
   try {
     return await storeInventories(context, cluster, 'before', inventories, deps);

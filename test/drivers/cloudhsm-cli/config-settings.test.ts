@@ -63,6 +63,7 @@ describe('cloudhsm-cli settings', () => {
       userSecrets: new Map(),
       maxItems: 1000,
       caFile: '/opt/cloudhsm/etc/customerCA.crt',
+      configCopy: null,
     });
   });
 
@@ -97,6 +98,10 @@ describe('cloudhsm-cli settings', () => {
     [{ CLOUDHSM_CLI_USER_SECRETS: '{"al ice": "env:X"}' }, /is not a username/],
     [{ CLOUDHSM_CLI_MAX_ITEMS: '0' }, /CLOUDHSM_CLI_MAX_ITEMS: expected a whole number from 1 to 16666/],
     [{ CLOUDHSM_CLI_MAX_ITEMS: '10e3' }, /CLOUDHSM_CLI_MAX_ITEMS/],
+    [
+      { CLOUDHSM_CLI_CONFIG_COPY: 'relative/cloudhsm-cli.cfg' },
+      /CLOUDHSM_CLI_CONFIG_COPY: expected an absolute path/,
+    ],
   ])('refuses %j with a message naming the setting', (settings, message) => {
     expect(() => readCloudHsmCliSettings(settings)).toThrow(ConfigurationError);
     expect(() => CLOUDHSM_CLI_MODULE.checkSettings(settings)).toThrow(message);

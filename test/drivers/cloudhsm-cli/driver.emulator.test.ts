@@ -21,7 +21,7 @@ import { type Credentials, Secret, type SecretReader } from '#core/secret.ts';
 import type { CloudHsmCliDriver } from '#drivers/cloudhsm-cli/driver.ts';
 import { CLOUDHSM_CLI_MODULE } from '#drivers/cloudhsm-cli/index.ts';
 import type { CloudHsmCliListing } from '#drivers/cloudhsm-cli/listing.ts';
-import type { ToolSettings } from '#drivers/tool-module.ts';
+import type { AccountRefusal, AccountRefusals, ToolSettings } from '#drivers/tool-module.ts';
 import {
   aesKey,
   PasswordHashes,
@@ -61,7 +61,11 @@ afterAll(() => dir.remove());
 function secretReader(): SecretReader {
   return {
     async read(reference) {
-      return new Secret(reference.startsWith('wrong:') ? 'Not-the-password-9' : CU_PASSWORD);
+      const wrong = reference.startsWith('wrong:');
+      return {
+        password: new Secret(wrong ? 'Not-the-password-9' : CU_PASSWORD),
+        version: wrong ? 'v-wrong' : 'v1',
+      };
     },
   };
 }
@@ -80,9 +84,27 @@ function settingsFor(
 const DEFAULT_SETTINGS = settingsFor('alice,bob', { alice: 'ok:alice', bob: 'ok:bob', carol: 'ok:carol' });
 
 let started = 0;
+/** The credential memory's part a tool uses, in memory. */
+function memoryOfRefusals(): AccountRefusals & { records: AccountRefusal[] } {
+  const records: AccountRefusal[] = [];
+  return {
+    records,
+    async refusalOf(clusterId, username, version) {
+      return (
+        records.find((r) => r.clusterId === clusterId && r.username === username && r.version === version) ??
+        null
+      );
+    },
+    async remember(refusal) {
+      records.push(refusal);
+    },
+  };
+}
+
 async function start(
   scenario: Pick<Sdk5Scenario, 'nodeCount' | 'states' | 'faults'>,
   settings: ToolSettings = DEFAULT_SETTINGS,
+  refusals?: AccountRefusals,
 ) {
   started += 1;
   const cluster = await startEmulatedCluster({
@@ -97,6 +119,7 @@ async function start(
     workDir: join(dir.path, `work${started}`),
     command: emulatedCommand('cloudhsm-cli'),
     secrets: secretReader(),
+    ...(refusals ? { refusals } : {}),
   }) as CloudHsmCliDriver;
   const resolved: ResolvedCluster = {
     clusterId: 'cluster-emu',
@@ -394,6 +417,8 @@ describe('the lockout guard of the cloudhsm-cli driver', () => {
       ['unreadable', 'login-failed', true],
     ]);
     expect(inventories[0]?.detail).toMatch(/not tried again in this run, and no other login follows/);
+    // The credentials themselves were rejected: the workflow remembers the secret version for later runs.
+    expect(inventories.every((i) => i.credentialsRejected === true)).toBe(true);
     expect(commandsOf(driver.lastTranscript)).toEqual([
       '$ cloudhsm-cli user list',
       '$ CLOUDHSM_ROLE=admin CLOUDHSM_PIN=admin:<redacted> cloudhsm-cli key list --max-items 1',
@@ -431,6 +456,32 @@ describe('the lockout guard of the cloudhsm-cli driver', () => {
     const thePlan = plan(resolved, result, DEFAULT_POLICY, planner);
     expect(thePlan.actions).toEqual([]);
     expect(thePlan.writesBlocked).toMatch(/a login was refused in this run/);
+  });
+
+  it('remembers a refused crypto-user secret version: no later run sends it again (the HSMs lock at 5)', async () => {
+    const refusals = memoryOfRefusals();
+    const settings = settingsFor('alice,bob', { alice: 'wrong:alice', bob: 'ok:bob' });
+    const { cluster, driver, resolved } = await start(scenarios.consistent, settings, refusals);
+    const options = { ...OPTIONS, clusterId: 'cluster-emu' };
+
+    await driver.collect(resolved.nodes, admin(), options);
+    const next = await driver.collect(resolved.nodes, admin(), options);
+
+    expect(refusals.records).toEqual([
+      expect.objectContaining({ clusterId: 'cluster-emu', username: 'alice', version: 'v-wrong' }),
+    ]);
+    expect(commandsOf(driver.lastTranscript).some((c) => c.includes('alice:'))).toBe(false);
+    expect(listingOf(next).keyListings[0]).toMatchObject({ username: 'alice', status: 'refused-by-guard' });
+    expect(read(next)[0]?.notes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'health',
+          severity: 'critical',
+          detail: expect.stringMatching(/never sent again until the secret changes/),
+        }),
+      ]),
+    );
+    expect(failures(cluster, 3, 'alice')).toEqual([1, 1, 1]);
   });
 
   it('sends no login as a crypto user that user list shows locked, and audits the rest', async () => {
