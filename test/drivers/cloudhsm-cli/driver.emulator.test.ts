@@ -4,6 +4,7 @@
  * scenario, and the lockout guard: no login where `user list` says an account is locked, one
  * attempt where the password is wrong, no other login after a refused admin.
  */
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { audit } from '#core/audit.ts';
@@ -18,6 +19,7 @@ import {
 } from '#core/model.ts';
 import { plan } from '#core/plan.ts';
 import { type Credentials, Secret, type SecretReader } from '#core/secret.ts';
+import { parseCloudHsmCliConfig } from '#drivers/cloudhsm-cli/config.ts';
 import type { CloudHsmCliDriver } from '#drivers/cloudhsm-cli/driver.ts';
 import { CLOUDHSM_CLI_MODULE } from '#drivers/cloudhsm-cli/index.ts';
 import type { CloudHsmCliListing } from '#drivers/cloudhsm-cli/listing.ts';
@@ -338,6 +340,24 @@ describe('the cloudhsm-cli driver against the emulated CLI', () => {
         detail: expect.stringMatching(/^1 of the cluster's 12 keys are not visible/),
       }),
     ]);
+  });
+
+  it("writes the run's config from the node list it is given, in a folder it removes, and copies it to CLOUDHSM_CLI_CONFIG_COPY", async () => {
+    const copy = join(dir.path, 'linked', 'cloudhsm-cli.cfg');
+    mkdirSync(join(dir.path, 'linked'));
+    const { driver, resolved } = await start(scenarios.consistent, {
+      ...DEFAULT_SETTINGS,
+      CLOUDHSM_CLI_CONFIG_COPY: copy,
+    });
+
+    await driver.collect(resolved.nodes, admin(), OPTIONS);
+
+    const written = parseCloudHsmCliConfig(readFileSync(copy, 'utf8'));
+    expect(written.clusters[0]?.servers.map((s) => `${s.hostname}:${s.port}`)).toEqual(
+      resolved.nodes.map((n) => `${n.address}:${n.port}`),
+    );
+    expect(written.clusters[0]?.disableKeyAvailabilityCheck).toBe(true);
+    expect(readdirSync(join(dir.path, `work${started}`))).toEqual([]);
   });
 
   it('an HSM that does not answer: every node unreadable (the CLI will not answer from a subset), no login sent', async () => {
