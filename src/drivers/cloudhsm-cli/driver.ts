@@ -16,6 +16,7 @@ import { ConfigurationError, InvalidInputError } from '#core/errors.ts';
 import type { ActionResult, ClusterNode, NodeInventory, SyncAction } from '#core/model.ts';
 import type { Credentials, NamedSecret, Secret, SecretReader } from '#core/secret.ts';
 import type { CollectOptions, NodeAccessDriver } from '../node-access-driver.ts';
+import { checkNodeAddresses } from '../node-addresses.ts';
 import type { AccountRefusals } from '../tool-module.ts';
 import { collectCluster } from './collect.ts';
 import { renderCloudHsmCliConfig } from './config.ts';
@@ -195,15 +196,4 @@ function checkAdmin(credentials: Credentials): void {
 }
 
 /** The config names each HSM by host name or IP address and a TCP port. */
-function checkNodes(nodes: readonly ClusterNode[]): void {
-  for (const n of nodes) {
-    if (!/^[A-Za-z0-9._:-]+$/.test(n.address)) {
-      throw new InvalidInputError(
-        `node ${n.nodeId}: address ${JSON.stringify(n.address)} is not a host name or IP address`,
-      );
-    }
-    if (!Number.isInteger(n.port) || n.port < 1 || n.port > 65535) {
-      throw new InvalidInputError(`node ${n.nodeId}: port ${n.port} is not a TCP port`);
-    }
-  }
-}
+const checkNodes = checkNodeAddresses;

@@ -1,10 +1,9 @@
 import { ArtifactStoreError, CommandTimeoutError, TransportError } from '#core/errors.ts';
 import type { NodeInventory, UnreadableInventory } from '#core/model.ts';
 import type { CollectClusterInput, CollectedNode } from '../contracts.ts';
-import { credentialsFor, refusedBefore, rememberRefusals } from '../credential-guard.ts';
 import type { WorkflowDeps } from '../deps.ts';
 import { readableCause } from '../failure-cause.ts';
-import { collectOptions, storeInventories, storeInventory } from './collect-node.ts';
+import { readCluster, storeInventories, storeInventory } from './collect-node.ts';
 
 /**
  * Step 2 for a cluster-wide tool (the SDK 5 CLI reads every node at once): one collect, one
@@ -35,18 +34,7 @@ export async function collectClusterStep(
     );
     return Promise.all(inventories.map((inv) => storeInventory(context, cluster, 'before', inv, deps)));
   }
-  // The lockout guard's memory: a secret version refused before is never sent again.
-  const { credentials, refusal } = await credentialsFor(deps, cluster.clusterId);
-  let inventories: NodeInventory[];
-  if (refusal) {
-    inventories = cluster.nodes.map((node) => refusedBefore(node.nodeId, refusal));
-  } else {
-    inventories = await deps
-      .tool(cluster.tool)
-      .driver()
-      .collect(cluster.nodes, credentials, collectOptions(context));
-    await rememberRefusals(deps, cluster.clusterId, credentials, inventories);
-  }
+  const inventories = await readCluster(context, cluster, deps);
   throwIfRetryable(inventories);
   try {
     return await storeInventories(context, cluster, 'before', inventories, deps);

@@ -87,19 +87,29 @@ export async function collectAll(
   phase: CollectPhase,
   deps: WorkflowDeps,
 ): Promise<{ collected: CollectedNode[]; inventories: NodeInventory[] }> {
-  const { credentials, refusal } = await credentialsFor(deps, cluster.clusterId);
-  let inventories: NodeInventory[];
-  if (refusal) {
-    inventories = cluster.nodes.map((node) => refusedBefore(node.nodeId, refusal));
-  } else {
-    inventories = await deps
-      .tool(cluster.tool)
-      .driver()
-      .collect(cluster.nodes, credentials, collectOptions(context));
-    await rememberRefusals(deps, cluster.clusterId, credentials, inventories);
-  }
+  const inventories = await readCluster(context, cluster, deps);
   const collected = await storeInventories(context, cluster, phase, inventories, deps);
   return { collected, inventories };
+}
+
+/**
+ * Every node of the cluster in one driver call, through the lockout guard's memory: a secret
+ * version refused before is never sent again (every node `login-refused-by-guard`); a refusal
+ * found now is remembered at once.
+ */
+export async function readCluster(
+  context: RunContext,
+  cluster: ResolvedCluster,
+  deps: WorkflowDeps,
+): Promise<NodeInventory[]> {
+  const { credentials, refusal } = await credentialsFor(deps, cluster.clusterId);
+  if (refusal) return cluster.nodes.map((node) => refusedBefore(node.nodeId, refusal));
+  const inventories = await deps
+    .tool(cluster.tool)
+    .driver()
+    .collect(cluster.nodes, credentials, collectOptions(context));
+  await rememberRefusals(deps, cluster.clusterId, credentials, inventories);
+  return inventories;
 }
 
 export function collectOptions(context: RunContext) {
