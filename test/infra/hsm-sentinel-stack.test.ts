@@ -1013,11 +1013,10 @@ describe('the SDK 5 cloudhsm-cli deployment', () => {
         .defaultChild as never,
     );
   const functions = resourcesOf(synth.template, 'AWS::Lambda::Function');
-  const envOf = (id: string) =>
-    ((functions[functionLogicalId(synth, id)]?.Properties.Environment as Props).Variables ?? {}) as Record<
-      string,
-      unknown
-    >;
+  const envOf = (id: string): Record<string, unknown> => {
+    const environment = functions[functionLogicalId(synth, id)]?.Properties.Environment as Props | undefined;
+    return (environment?.Variables ?? {}) as Record<string, unknown>;
+  };
 
   it('lets only Resolve read the per-HSM CloudWatch counts (GetMetricData, no resource-level permission)', () => {
     const readers = all.filter(({ statement }) => actions(statement).includes('cloudwatch:GetMetricData'));
