@@ -81,6 +81,9 @@ export function awsDeps(ports: readonly Port[], options: AwsDepsOptions = {}): W
   const operatorConfigParameter = uses('provider') ? readEnv.operatorConfigSsm(env) : null;
   const configuredTool = readEnv.tool(env);
   if (uses('nodes')) checkToolSettings(env);
+  const credentials = uses('nodes')
+    ? new SecretsManagerCredentials(readEnv.coSecretArn(env), clients.secrets)
+    : { get: missing('nodes') };
   // The lockout guard's memory, in the state table beside the alert memory and the run locks.
   const credentialMemory = uses('nodes')
     ? new DynamoDbCredentialMemory(readEnv.stateTable(env), clients.dynamo)
@@ -119,9 +122,7 @@ export function awsDeps(ports: readonly Port[], options: AwsDepsOptions = {}): W
             },
           };
     },
-    credentials: uses('nodes')
-      ? new SecretsManagerCredentials(readEnv.coSecretArn(env), clients.secrets)
-      : { get: missing('nodes') },
+    credentials,
     credentialMemory,
     store: new S3Store(readEnv.reportBucket(env), clients.s3),
     backup: uses('backup')
