@@ -127,7 +127,12 @@ export async function loadClusterFile(path: string): Promise<ClusterFile> {
 }
 
 /** The deps of a local run against the nodes a cluster file names. */
-export function depsForClusterFile(file: ClusterFile, io: CliIo, verbose: boolean): Promise<WorkflowDeps> {
+export function depsForClusterFile(
+  file: ClusterFile,
+  io: CliIo,
+  verbose: boolean,
+  transcriptDir?: string,
+): Promise<WorkflowDeps> {
   return localDeps({
     provider: new StaticClusterProvider({
       clusterId: file.clusterId,
@@ -143,6 +148,8 @@ export function depsForClusterFile(file: ClusterFile, io: CliIo, verbose: boolea
     credentials: credentialsSource(file.credentials, io.env),
     backup: new NoBackupProvider(),
     reportDir: file.reportDir,
+    ...(transcriptDir ? { transcriptDir } : {}),
+    ...(file.operatorConfig ? { operatorConfig: file.operatorConfig } : {}),
     ...(verbose ? { log: jsonLineLogger(io.stderr) } : {}),
   });
 }
