@@ -58,12 +58,6 @@ export async function runLocal(request: LocalRunRequest, ctx: CommandContext): P
   const { io } = ctx;
   const writes = request.mode !== 'audit' && !request.dryRun;
   const ask = writes && request.plan === undefined && !request.yes;
-  // Refused before anything is read: a script must say --yes to write.
-  if (ask && !(io.tty?.stdin && io.ask)) {
-    throw new UsageError(
-      `${request.mode} writes to the HSMs: on a terminal it asks first; here, give --yes to apply its plan (or --dry-run to only plan)`,
-    );
-  }
   const file = await clusterFileFor(request.clusterFilePath);
   if (request.expectClusterId !== undefined && file.clusterId !== request.expectClusterId) {
     throw new UsageError(
@@ -82,6 +76,12 @@ export async function runLocal(request: LocalRunRequest, ctx: CommandContext): P
     throw new UsageError(`cluster file ${request.clusterFilePath}: ${(cause as Error).message}`, { cause });
   }
   await preflightCredentials(file, ctx);
+  // Refused before any node is read: a script must say --yes to write.
+  if (ask && !(io.tty?.stdin && io.ask)) {
+    throw new UsageError(
+      `${request.mode} writes to the HSMs: on a terminal it asks first; here, give --yes to apply its plan (or --dry-run to only plan)`,
+    );
+  }
 
   const runIds: string[] = [];
   const execute = async (kind: string, policy: Policy, pin: PlanPin | null) => {
