@@ -89,12 +89,19 @@ export type ClusterFile = Omit<ClusterFileText, 'dialect' | 'util' | 'tool' | 'c
 
 /** Reads and validates a cluster file; relative paths in it are taken from the file's folder. */
 export async function loadClusterFile(path: string): Promise<ClusterFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    throw new InvalidInputError(`cluster file ${path} cannot be read (${code})`, { cause });
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (cause) {
     throw new InvalidInputError(
-      `cluster file ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `cluster file ${path}: not JSON (${cause instanceof Error ? cause.message : String(cause)})`,
       { cause },
     );
   }

@@ -9,7 +9,7 @@
  * - `sync --plan PLAN` is the writing run pinned to a plan saved by `audit --save-plan`.
  * Every run has its own run folder (report, transcripts); older ones are pruned (--keep).
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigurationError, InvalidInputError } from '#core/errors.ts';
 import type { Policy } from '#core/model.ts';
 import { resolvePolicy } from '#core/policy.ts';
@@ -44,9 +44,9 @@ export interface LocalRunRequest {
 }
 
 /** Reads a cluster file; a missing or invalid one is a usage error (exit 2), in one line. */
-export async function clusterFileFor(path: string): Promise<ClusterFile> {
+export async function clusterFileFor(path: string, cwd: string): Promise<ClusterFile> {
   try {
-    return await loadClusterFile(path);
+    return await loadClusterFile(resolve(cwd, path));
   } catch (error) {
     if (error instanceof InvalidInputError || error instanceof ConfigurationError)
       throw new UsageError(error.message, { cause: error });
@@ -58,7 +58,7 @@ export async function runLocal(request: LocalRunRequest, ctx: CommandContext): P
   const { io } = ctx;
   const writes = request.mode !== 'audit' && !request.dryRun;
   const ask = writes && request.plan === undefined && !request.yes;
-  const file = await clusterFileFor(request.clusterFilePath);
+  const file = await clusterFileFor(request.clusterFilePath, io.cwd);
   if (request.expectClusterId !== undefined && file.clusterId !== request.expectClusterId) {
     throw new UsageError(
       `cluster file ${request.clusterFilePath} describes '${file.clusterId}', not '${request.expectClusterId}'`,
@@ -124,7 +124,7 @@ export async function runLocal(request: LocalRunRequest, ctx: CommandContext): P
     if (!writes) {
       const dry = await execute(request.mode, { ...filePolicy, dryRun: true }, null);
       if (dry.report && request.savePlanTo) {
-        await savePlan(request.savePlanTo, planOf(dry.report, filePolicy));
+        await savePlan(resolve(io.cwd, request.savePlanTo), planOf(dry.report, filePolicy));
         io.stderr(
           `Plan saved to ${request.savePlanTo} (${dry.report.plan?.actions.length ?? 0} action(s)); apply exactly it with:\n` +
             `  hsm-sentinel sync --cluster-file ${request.clusterFilePath} --plan ${request.savePlanTo}\n`,

@@ -13,6 +13,8 @@ export interface RunProgress {
   state(event: LocalStateEvent): void;
   /** A line of its own (between live blocks). */
   line(text: string): void;
+  /** What the timer does (redraw, or the "still running" lines); tests call it with their clock. */
+  tick(): void;
   /** Stops the timer and leaves the last block drawn. */
   finish(): void;
 }
@@ -31,7 +33,7 @@ export interface ProgressOptions {
 }
 
 /** Progress that prints nothing (--json quiet runs keep stderr for errors). */
-export const SILENT_PROGRESS: RunProgress = { state() {}, line() {}, finish() {} };
+export const SILENT_PROGRESS: RunProgress = { state() {}, line() {}, tick() {}, finish() {} };
 
 interface Running {
   key: string;
@@ -87,15 +89,14 @@ export function runProgress(options: ProgressOptions): RunProgress {
 
   const startTimer = () => {
     if (timer) return;
-    timer = setInterval(
-      () => {
-        if (options.live) redraw();
-        else beat();
-      },
-      options.live ? 250 : 1000,
-    );
+    timer = setInterval(tick, options.live ? 250 : 1000);
     timer.unref();
   };
+
+  function tick() {
+    if (options.live) redraw();
+    else beat();
+  }
 
   const stopTimer = () => {
     if (timer) clearInterval(timer);
@@ -178,6 +179,7 @@ export function runProgress(options: ProgressOptions): RunProgress {
       }
       options.write(text.endsWith('\n') ? text : `${text}\n`);
     },
+    tick,
     finish() {
       stopTimer();
       if (options.live) redraw();

@@ -128,6 +128,8 @@ describe('hsm-sentinel audit / sync against a cluster file', () => {
 
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^hsm-sentinel audit: cluster file .*missing\.json: ENOENT[^\n]*\n$/);
+    expect(result.stderr).toMatch(
+      /^hsm-sentinel audit: cluster file .*missing\.json cannot be read \(ENOENT\)\n$/,
+    );
   });
 });

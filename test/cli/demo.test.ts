@@ -54,9 +54,9 @@ describe('hsm-sentinel demo (the embedded default, as npm start runs it)', () =>
         join(reportDir, 'runs', runId ?? '', 'report.html'),
       ]),
     );
-    expect(files.filter((f) => f.includes('transcripts')).every((f) => f.includes(`/runs/${runId}/transcripts/`))).toBe(
-      true,
-    );
+    expect(
+      files.filter((f) => f.includes('transcripts')).every((f) => f.includes(`/runs/${runId}/transcripts/`)),
+    ).toBe(true);
     expect(existsSync(join(reportDir, 'transcripts'))).toBe(false);
   });
 

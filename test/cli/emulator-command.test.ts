@@ -26,8 +26,12 @@ describe('hsm-sentinel emulator (practising the runbook)', () => {
     expect(started.stderr).toBe('');
     expect(started.stdout).toMatch(/seed demo\) in /);
     expect(started.stdout).toMatch(/server 1: hsm-emu-1 127\.0\.0\.2:\d+/);
-    expect(started.stdout).toContain(`  npx hsm-sentinel audit --cluster-file ${join(stateDir, 'cluster-file.json')}`);
-    expect(started.stdout).toContain(`${join(stateDir, 'bin', 'cloudhsm_mgmt_util')} ${join(stateDir, 'cloudhsm_mgmt_util.cfg')}`);
+    expect(started.stdout).toContain(
+      `  npx hsm-sentinel audit --cluster-file ${join(stateDir, 'cluster-file.json')}`,
+    );
+    expect(started.stdout).toContain(
+      `${join(stateDir, 'bin', 'cloudhsm_mgmt_util')} ${join(stateDir, 'cloudhsm_mgmt_util.cfg')}`,
+    );
 
     const status = await runCli(['emulator', 'status', '--json', '--state-dir', stateDir]);
     expect(status.code).toBe(0);
@@ -39,7 +43,9 @@ describe('hsm-sentinel emulator (practising the runbook)', () => {
 
     expect(again.code).toBe(2);
     expect(again.stdout).toBe('');
-    expect(again.stderr).toMatch(/^hsm-sentinel emulator start: an emulated cluster already runs for [^\n]*\n$/);
+    expect(again.stderr).toMatch(
+      /^hsm-sentinel emulator start: an emulated cluster already runs for [^\n]*\n$/,
+    );
   });
 
   it('takes a node down; audit then calls it unreachable, never empty, and plans no write', async () => {
@@ -95,7 +101,9 @@ describe('hsm-sentinel emulator (practising the runbook)', () => {
 
   it('refuses to seed without a password in the environment (usage: exit 2), and starts empty nodes with --seed none', async () => {
     const other = join(stateDir, 'x');
-    const refused = await runCli(['emulator', 'start', '--state-dir', other], { env: { HSM_CO_PASSWORD: '' } });
+    const refused = await runCli(['emulator', 'start', '--state-dir', other], {
+      env: { HSM_CO_PASSWORD: '' },
+    });
     const empty = await runCli(['emulator', 'start', '--seed', 'none', '--state-dir', other], {
       env: { HSM_CO_PASSWORD: '' },
     });

@@ -164,7 +164,10 @@ describe('hsm-sentinel run --remote (the deployed state machine, clients mocked)
       ],
     });
 
-    const code = await main(['run', '--cluster-id', 'cluster-abc', '--remote', '--state-machine-arn', arn], io);
+    const code = await main(
+      ['run', '--cluster-id', 'cluster-abc', '--remote', '--state-machine-arn', arn],
+      io,
+    );
 
     expect(code).toBe(1);
     expect(err.join('')).toContain(
@@ -228,7 +231,10 @@ describe('hsm-sentinel run --remote (the deployed state machine, clients mocked)
       Body: { transformToString: async () => JSON.stringify(report) },
     } as never);
 
-    const defaulted = await main(['run', '--cluster-id', 'cluster-abc', '--remote', '--state-machine-arn', arn], io);
+    const defaulted = await main(
+      ['run', '--cluster-id', 'cluster-abc', '--remote', '--state-machine-arn', arn],
+      io,
+    );
     const refused = await main(
       ['run', '--cluster-id', 'cluster-abc', '--remote', '--write', '--state-machine-arn', arn],
       io,

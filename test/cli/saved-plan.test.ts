@@ -3,8 +3,7 @@
  * the plan names the cluster, its node set and the audit's digest; applying it re-reads every
  * node and writes only if the cluster is as it was, and nothing when it changed.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -62,8 +61,14 @@ describe('hsm-sentinel audit --save-plan / sync --plan', () => {
       membershipToken: cluster.nodes.map((n) => `${n.nodeId}@${n.address}:${n.port}`).join(','),
       auditDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
       actions: [
-        expect.objectContaining({ objectId: 'key:262150', description: expect.stringContaining('syncKey 262150 1') }),
-        expect.objectContaining({ objectId: 'key:262150', description: expect.stringContaining('syncKey 262150 2') }),
+        expect.objectContaining({
+          objectId: 'key:262150',
+          description: expect.stringContaining('syncKey 262150 1'),
+        }),
+        expect.objectContaining({
+          objectId: 'key:262150',
+          description: expect.stringContaining('syncKey 262150 2'),
+        }),
       ],
     });
     expect(audit.stderr).toContain(`hsm-sentinel sync --cluster-file ${clusterFile} --plan ${planFile}`);
@@ -91,7 +96,9 @@ describe('hsm-sentinel audit --save-plan / sync --plan', () => {
 
     expect(sync.code).toBe(3);
     expect(sync.stderr).toContain('Refused: the cluster changed since plan');
-    expect(sync.stdout).toMatch(/key 262150: writes-blocked: the cluster changed since plan .*: nothing written/);
+    expect(sync.stdout).toMatch(
+      /key 262150: writes-blocked: the cluster changed since plan .*: nothing written/,
+    );
     expect(handles(1)).not.toContain(262150);
     expect(handles(1)).not.toContain(262199);
   }, 30000);
@@ -99,10 +106,14 @@ describe('hsm-sentinel audit --save-plan / sync --plan', () => {
   it('refuses a file that is not a plan, and a missing one, as usage errors', async () => {
     await writeFile(planFile, JSON.stringify({ format: 'hsm-sentinel plan 1', clusterId: 'x' }));
     const malformed = await runCli(['sync', '--cluster-file', clusterFile, '--plan', planFile], { env });
-    const missing = await runCli(['sync', '--cluster-file', clusterFile, '--plan', join(dir, 'nope.json')], { env });
+    const missing = await runCli(['sync', '--cluster-file', clusterFile, '--plan', join(dir, 'nope.json')], {
+      env,
+    });
 
     expect(malformed.code).toBe(2);
-    expect(malformed.stderr).toMatch(/^hsm-sentinel sync: plan .*plan\.json is not a saved plan: tool: [^\n]*\n$/);
+    expect(malformed.stderr).toMatch(
+      /^hsm-sentinel sync: plan .*plan\.json is not a saved plan: tool: [^\n]*\n$/,
+    );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot be read \(ENOENT\)\n$/);
     expect(handles(1)).not.toContain(262150);

@@ -3,6 +3,7 @@
  * the nodes a cluster file names, with the tool it names (local-run.ts has the rule for
  * writing). `audit` never writes; `audit --save-plan` keeps its plan for `sync --plan`.
  */
+import { resolve } from 'node:path';
 import { type CommandContext, countOf, flagOf, type ParsedArgs, stringOf } from '../command-spec.ts';
 import { UsageError } from '../io.ts';
 import { runLocal } from '../local-run.ts';
@@ -34,7 +35,7 @@ export async function auditCommand(args: ParsedArgs, ctx: CommandContext): Promi
 export async function syncCommand(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   const planPath = stringOf(args, 'plan');
   if (planPath && flagOf(args, 'dry-run')) throw new UsageError('give --plan or --dry-run, not both');
-  const plan = planPath ? await loadPlan(planPath) : undefined;
+  const plan = planPath ? await loadPlan(resolve(ctx.io.cwd, planPath)) : undefined;
   return runLocal(
     {
       mode: 'sync',

@@ -6,8 +6,8 @@
  * A file that cannot be read is a usage error (2); one that is not a run report exits 1 with
  * one line naming the first field that is wrong.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { buildAlert } from '#core/alert.ts';
 import { InvalidInputError } from '#core/errors.ts';
@@ -73,7 +73,8 @@ export async function reportCommand(args: ParsedArgs, ctx: CommandContext): Prom
   const { io } = ctx;
   const [file] = args.positionals;
   if (!file) throw new UsageError('expected one report.json');
-  const report = await readReport(resolve(io.cwd, file), file);
+  const path = await reportPathOf(resolve(io.cwd, file), file);
+  const report = await readReport(path, path === resolve(io.cwd, file) ? file : path);
   // An older report without its alert: rebuilt with the runbook of its tool (as the registry knows it).
   const alert =
     report.alert !== undefined
@@ -91,6 +92,33 @@ export async function reportCommand(args: ParsedArgs, ctx: CommandContext): Prom
   else if (flagOf(args, 'text') || html === undefined)
     io.stdout(`${renderReport(report, alert, textStyleOf(ctx.style.stdout))}\n`);
   return 0;
+}
+
+/**
+ * A report.json, a run folder (its report.json), or a report folder (the report.json of its
+ * newest run): `hsm-sentinel report .runs/emulator/reports` renders the last run.
+ */
+async function reportPathOf(path: string, shown: string): Promise<string> {
+  const info = await stat(path).catch((cause: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${shown} (${cause.code ?? 'error'})`, { cause });
+  });
+  if (!info.isDirectory()) return path;
+  const own = join(path, 'report.json');
+  if (await stat(own).catch(() => null)) return own;
+  const runs = join(path, 'runs');
+  const folders = await readdir(runs, { withFileTypes: true }).catch(() => []);
+  const reports = await Promise.all(
+    folders
+      .filter((f) => f.isDirectory())
+      .map(async (f) => {
+        const candidate = join(runs, f.name, 'report.json');
+        const found = await stat(candidate).catch(() => null);
+        return found ? { candidate, at: found.mtimeMs } : null;
+      }),
+  );
+  const newest = reports.filter((r) => r !== null).sort((a, b) => b.at - a.at)[0];
+  if (!newest) throw new UsageError(`${shown} is a folder with no report.json and no runs/<run>/report.json`);
+  return newest.candidate;
 }
 
 async function readReport(path: string, shown: string): Promise<RunReport> {

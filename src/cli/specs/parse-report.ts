@@ -45,7 +45,12 @@ export const REPORT_COMMAND: CommandSpec = {
     '--html writes the page every run writes beside report.json (- for stdout); --text prints the text',
     'report (the default without --html); --json prints the report with its outcome and alert.',
   ],
-  positionals: [{ name: '<report.json>', help: "a run's report.json (in its run folder)" }],
+  positionals: [
+    {
+      name: '<report.json>',
+      help: "a run's report.json, its run folder, or a report folder (then its newest run's report)",
+    },
+  ],
   options: {
     html: { type: 'string', value: 'FILE|-', help: 'write the HTML page to FILE (- for stdout)' },
     text: { type: 'boolean', default: false, help: 'print the text report (default when no --html)' },
