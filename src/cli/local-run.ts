@@ -175,7 +175,7 @@ export async function runLocal(request: LocalRunRequest, ctx: CommandContext): P
     );
     return finish(applied, ctx);
   } finally {
-    await prune(file.reportDir, request.keep, runIds, ctx);
+    await pruneRuns(file.reportDir, request.keep, runIds, ctx);
   }
 }
 
@@ -229,7 +229,13 @@ function finish(
   return result.status === 'failed' && outcome !== 'failed' ? EXIT.failed : exitForOutcome(outcome);
 }
 
-async function prune(reportDir: string, keep: number, protect: string[], ctx: CommandContext): Promise<void> {
+/** --keep: old run folders and backups of a report folder go; a failure to prune is said, never fatal. */
+export async function pruneRuns(
+  reportDir: string,
+  keep: number,
+  protect: string[],
+  ctx: CommandContext,
+): Promise<void> {
   try {
     const pruned = await pruneLocalRuns(reportDir, keep, { protect });
     const gone = pruned.removedRuns.length + pruned.removedBackups.length;

@@ -13,7 +13,6 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import type { RunReport } from '#core/report.ts';
 import { Secret } from '#core/secret.ts';
-import { pruneLocalRuns } from '#store/prune-local-runs.ts';
 import type { RunContext } from '#workflow/contracts.ts';
 import { type CommandContext, countOf, type ParsedArgs, stringOf } from '../command-spec.ts';
 import type { DemoCluster } from '../demos/demo-scenario.ts';
@@ -23,6 +22,7 @@ import { EXIT } from '../exit-codes.ts';
 import { UsageError } from '../io.ts';
 import { localDeps } from '../local-deps.ts';
 import { executeLocally, reportText } from '../local-execution.ts';
+import { pruneRuns } from '../local-run.ts';
 import { runProgress } from '../progress.ts';
 import { onShutdown } from '../shutdown.ts';
 import { DEFAULT_KEEP } from '../specs/shared-options.ts';
@@ -70,9 +70,12 @@ export async function demoCommand(args: ParsedArgs, ctx: CommandContext): Promis
     await running.stop();
     forgetState();
     await removeState();
-    await pruneLocalRuns(reportDir, keep, {
-      protect: runs.flatMap((r) => (r.report ? [r.report.runId] : [])),
-    });
+    await pruneRuns(
+      reportDir,
+      keep,
+      runs.flatMap((r) => (r.report ? [r.report.runId] : [])),
+      ctx,
+    );
   }
   const told = runs.every((r) => r.storyTold);
   if (ctx.json) {
