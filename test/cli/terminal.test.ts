@@ -23,6 +23,11 @@ const COLOUR = /\u001b\[3[1-3]m/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: looks for the live redraw
 const REDRAW = /\u001b\[\d+A\r\u001b\[2K/;
 
+/** A pattern where `<31m` stands for the escape sequence ESC [ 31 m. */
+function ansi(pattern: string): RegExp {
+  return new RegExp(pattern.replace(/<(\d+[A-Za-z])/g, '\u001b\\[$1'));
+}
+
 /** Runs the CLI on a pseudo-terminal; `typed` is what the person types. */
 function onTerminal(
   args: string[],
@@ -90,12 +95,13 @@ describe('hsm-sentinel on a terminal', () => {
       expect(code).toBe(3);
       expect(screen).toMatch(REDRAW);
       // The slow node is drawn still running (…) after a second while the others are done (✓).
-      const slowRunning =
-        /…\u001b\[39m CollectNode \[server 2\] hsm-emu-2 {2}\u001b\[2m([1-9]\d*\.\d) s/.exec(screen);
+      const slowRunning = ansi('…<39m CollectNode \\[server 2\\] hsm-emu-2 {2}<2m([1-9]\\d*\\.\\d) s').exec(
+        screen,
+      );
       expect(slowRunning).not.toBeNull();
-      expect(screen).toMatch(/✓\u001b\[39m CollectNode \[server 0\] hsm-emu-0/);
+      expect(screen).toMatch(ansi('✓<39m CollectNode \\[server 0\\] hsm-emu-0'));
       expect(screen).toMatch(COLOUR);
-      expect(screen).toMatch(/\u001b\[31m\[critical\]\u001b\[39m/);
+      expect(screen).toMatch(ansi('<31m\\[critical\\]<39m'));
     } finally {
       await cluster.clearFaults(2);
     }
@@ -127,7 +133,7 @@ describe('hsm-sentinel on a terminal', () => {
     expect(declined.screen).toContain('Not applied: nothing written.');
     expect(untouched).not.toContain(262150);
     expect(applied.code).toBe(0);
-    expect(applied.screen).toMatch(/outcome: \u001b\[32mrepaired/);
+    expect(applied.screen).toMatch(ansi('outcome: <32mrepaired'));
     expect(cluster.readState(1).keys.map((k) => k.handle)).toContain(262150);
   }, 90000);
 });

@@ -7,7 +7,7 @@
  * README shows (docs/report.png).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { CliIo } from '#cli/io.ts';
 import { main } from '#cli/main.ts';
-import { renderReportHtml } from '#core/render-report-html.ts';
 import type { RunReport } from '#core/report.ts';
 import { PROJECT_ROOT } from '../support/run-cli.ts';
 
