@@ -4,7 +4,7 @@
  * one), artifacts in a folder, alerts on the console, alert memory in a file.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertSink } from '#alerts/alert-sink.ts';
@@ -15,6 +15,8 @@ import { toolBindings } from '#drivers/registry.ts';
 import type { ToolSettings } from '#drivers/tool-module.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
 import type { CredentialsSource } from '#providers/credentials.ts';
+import { StoreCredentialMemory } from '#store/credential-memory.ts';
+import { FileRunLock } from '#store/file-run-lock.ts';
 import { LocalFolderStore } from '#store/local-folder-store.ts';
 import { type StepLogger, silentLogger, type WorkflowDeps } from '#workflow/deps.ts';
 import { onShutdown } from './shutdown.ts';
@@ -39,8 +41,9 @@ export interface LocalDepsOptions {
 }
 
 export async function localDeps(options: LocalDepsOptions): Promise<WorkflowDeps> {
-  const workDir = await mkdtemp(join(tmpdir(), 'hsm-sentinel-util-'));
-  // The drivers' per-call folders (util configs) are inside: gone at the end, and on Ctrl-C.
+  // One shared parent: the driver writes each call's config in a fresh sub-folder and removes it;
+  // this process's own folder in it goes at its end, and on Ctrl-C with whatever a call left.
+  const workDir = join(tmpdir(), 'hsm-sentinel-work', `pid-${process.pid}`);
   onShutdown(() => rm(workDir, { recursive: true, force: true }));
   const transcriptDir = options.transcriptDir ?? join(options.reportDir, 'transcripts');
   let sessions = 0;
@@ -60,11 +63,16 @@ export async function localDeps(options: LocalDepsOptions): Promise<WorkflowDeps
     },
     ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
   }));
+  const store = new LocalFolderStore(options.reportDir);
   return {
     provider: options.provider,
     tool: tools,
     credentials: options.credentials,
-    store: new LocalFolderStore(options.reportDir),
+    store,
+    // Kept in the report folder, so the next local run of this cluster knows a refused password.
+    credentialMemory: new StoreCredentialMemory(store),
+    // One run per cluster at a time among the runs that share this report folder (the Alert step releases it).
+    runLock: new FileRunLock(join(options.reportDir, 'state', 'locks')),
     backup: options.backup,
     alerts: options.alerts ?? new ConsoleSink(() => {}),
     alertMemory: new FileAlertMemory(join(options.reportDir, 'alert-memory.json')),

@@ -4,6 +4,7 @@
  */
 import { relative } from 'node:path';
 import { buildAlert } from '#core/alert.ts';
+import { RunLockedError } from '#core/errors.ts';
 import type { ToolId } from '#core/model.ts';
 import { PLAIN_TEXT, renderReport, type TextStyle } from '#core/render-report.ts';
 import type { RunReport } from '#core/report.ts';
@@ -13,6 +14,7 @@ import type { WorkflowDeps } from '#workflow/deps.ts';
 import { type LocalRunResult, runStateMachineLocally } from '#workflow/local-asl-runner.ts';
 import type { RunProgress } from './progress.ts';
 import { PROJECT_ROOT } from './project-root.ts';
+import { onShutdown } from './shutdown.ts';
 
 export interface LocalExecution {
   result: LocalRunResult;
@@ -26,12 +28,31 @@ export async function executeLocally(
   progress: RunProgress,
   retryIntervalMs = 0,
 ): Promise<LocalExecution> {
-  const result = await runStateMachineLocally({
-    input: { context },
-    deps,
-    onState: (e) => progress.state(e),
-    retryIntervalMs,
-  });
+  // The deployed trigger takes the cluster's lock before StartExecution; a local run here.
+  const lock = deps.runLock;
+  if (lock) {
+    const taken = await lock.acquire(context.clusterId, context.runId, new Date());
+    if (!taken.acquired) {
+      throw new RunLockedError(
+        `another run of ${context.clusterId} holds its run lock (${taken.heldBy}${taken.acquiredAt ? `, since ${taken.acquiredAt}` : ''}): wait for it to finish; nothing was started`,
+      );
+    }
+  }
+  // Ctrl-C ends the process before the finally below: the lock goes with the other undoings.
+  const forgetLock = lock ? onShutdown(() => lock.release(context.clusterId, context.runId)) : () => {};
+  let result: LocalRunResult;
+  try {
+    result = await runStateMachineLocally({
+      input: { context },
+      deps,
+      onState: (e) => progress.state(e),
+      retryIntervalMs,
+    });
+  } finally {
+    // The Alert step releases it; a run that died before its Alert must not keep it.
+    forgetLock();
+    await lock?.release(context.clusterId, context.runId);
+  }
   progress.finish();
   const reportRef = result.state?.alert?.reportRef;
   const report = reportRef ? await deps.store.getJson<RunReport>(reportRef) : null;

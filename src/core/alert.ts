@@ -15,6 +15,7 @@ export const ALERT_CATEGORIES = [
   'divergent',
   'unrecovered',
   'node-unreadable',
+  'credentials',
   'config-drift',
   'backup',
   'repaired',
@@ -173,10 +174,12 @@ function alertItems(
   }
   for (const node of final.nodes) {
     const drift = node.kind === 'absent-from-config' || node.kind === 'unknown-in-config';
+    // A refused or withheld login is the loudest thing a run can say: the account is at risk.
+    const credentials = CREDENTIAL_KINDS.has(node.kind);
     items.push(
       tag(
         {
-          category: drift ? 'config-drift' : 'node-unreadable',
+          category: drift ? 'config-drift' : credentials ? 'credentials' : 'node-unreadable',
           severity: node.severity,
           objectId: null,
           nodeIds: [node.nodeId],
@@ -233,6 +236,13 @@ function adviceFor(finding: ObjectFinding, runbook: Runbook, nodes: readonly Clu
   if (finding.missingOn.length === 0 && finding.uncertainOn.length === 0) return [];
   return runbook.repair(finding, nodes);
 }
+
+const CREDENTIAL_KINDS: ReadonlySet<string> = new Set([
+  'login-failed',
+  'login-refused-by-guard',
+  'lockout-risk',
+  'account-locked',
+]);
 
 /** A run whose tool is not known (a stored report without it): nothing to type. */
 const nothing = (): string[] => [];

@@ -90,6 +90,19 @@ function running(pid: number): boolean {
   }
 }
 
+/** The per-call folders (util configs) of every run below a TMPDIR: hsm-sentinel-work/<process>/<call>. */
+function callFolders(temp: string): string[] {
+  const work = join(temp, 'hsm-sentinel-work');
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  return list(work).flatMap((p) => list(join(work, p)).map((c) => `${p}/${c}`));
+}
+
 async function until<T>(probe: () => T | null | undefined, what: string, ms = 20000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -215,9 +228,7 @@ describe('hsm-sentinel from a shell with the machine Node first on PATH', () => 
         // The util of the slow node is running, and the run's temp folder (util configs) exists.
         const utils = await until(() => {
           const found = descendants(pid).filter((p) => commandLine(p).includes('mgmt-util/main.ts'));
-          return found.length >= 3 && readdirSync(temp).some((f) => f.startsWith('hsm-sentinel-util-'))
-            ? found
-            : null;
+          return found.length >= 3 && callFolders(temp).length > 0 ? found : null;
         }, 'the utils and the temp folder');
         const everyone = descendants(pid);
         (child as ChildProcess).kill(signal);
@@ -230,7 +241,8 @@ describe('hsm-sentinel from a shell with the machine Node first on PATH', () => 
         expect(result.stderr).not.toMatch(NOISE);
         expect(utils.length).toBeGreaterThanOrEqual(3);
         expect(everyone.filter(running).map((p) => `${p} ${commandLine(p)}`)).toEqual([]);
-        expect(readdirSync(temp)).toEqual([]);
+        expect(callFolders(temp)).toEqual([]);
+        expect(readdirSync(join(temp, 'hsm-sentinel-work'))).toEqual([]);
       },
       60000,
     );
