@@ -27,7 +27,7 @@ describe('hsm-sentinel emulator (practising the runbook)', () => {
     expect(started.stdout).toMatch(/seed demo\) in /);
     expect(started.stdout).toMatch(/server 1: hsm-emu-1 127\.0\.0\.2:\d+/);
     expect(started.stdout).toContain(
-      `  npx hsm-sentinel audit --cluster-file ${join(stateDir, 'cluster-file.json')}`,
+      `  ./bin/hsm-sentinel.js audit --cluster-file ${join(stateDir, 'cluster-file.json')}`,
     );
     expect(started.stdout).toContain(
       `${join(stateDir, 'bin', 'cloudhsm_mgmt_util')} ${join(stateDir, 'cloudhsm_mgmt_util.cfg')}`,

@@ -1,7 +1,7 @@
 /** The README's examples are run or validated here, so they cannot drift from the code. */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { clusterFileSchema } from '#cli/cluster-file.ts';
@@ -10,6 +10,11 @@ import { normaliseTrigger } from '#workflow/triggers/normalise.ts';
 import { PROJECT_ROOT } from '../support/run-cli.ts';
 
 const readme = await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8');
+/** PATH without node_modules/.bin: what a shell outside npm has (the machine's Node first). */
+const SYSTEM_PATH = (process.env.PATH ?? '')
+  .split(delimiter)
+  .filter((d) => d !== '' && !d.includes('node_modules'))
+  .join(delimiter);
 
 /** The first fenced block of `language` after `heading`. */
 function blockAfter(heading: string, language: string): string {
@@ -45,21 +50,24 @@ describe('README examples', () => {
     });
   });
 
-  it('the parse example prints what the README shows', async () => {
+  it('the parse example prints what the README shows, run as written with the machine Node first on PATH', async () => {
     const block = blockAfter('### `parse`', 'sh');
     const [command, shown] = block.split('\n');
     expect(command).toBe(
-      'node bin/hsm-sentinel.ts parse listUsers < test/fixtures/transcripts/aws-listUsers.txt',
+      './bin/hsm-sentinel.js parse listUsers < test/fixtures/transcripts/aws-listUsers.txt',
     );
-    const { stdout } = await promisify(execFile)(
-      '/bin/sh',
-      ['-c', command?.replace(/^node /, `"${process.execPath}" `) ?? ''],
-      {
-        cwd: PROJECT_ROOT,
-      },
-    );
+    const { stdout } = await promisify(execFile)('/bin/sh', ['-c', command ?? ''], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, PATH: SYSTEM_PATH, NODE_OPTIONS: '' },
+    });
     const expectedStart = (shown ?? '').replace(/^# /, '').split('…')[0] ?? '';
     expect(expectedStart.length).toBeGreaterThan(100);
     expect(stdout.startsWith(expectedStart)).toBe(true);
+  });
+
+  it('names no way to run the CLI that fails on the machine Node (node bin/hsm-sentinel.ts, npm run … --json)', () => {
+    expect(readme).not.toMatch(/^node bin\/hsm-sentinel\.ts/m);
+    expect(readme).not.toMatch(/`node bin\/hsm-sentinel\.ts/);
+    expect(readme).not.toMatch(/npm run hsm-sentinel -- [^`]*--json/);
   });
 });

@@ -28,10 +28,14 @@ function stateDirOf(args: ParsedArgs, io: CliIo): string {
   return resolve(io.cwd, stringOf(args, 'state-dir') ?? '.runs/emulator');
 }
 
-/** How the operator types hsm-sentinel here: npx in the checkout, the launcher's path elsewhere. */
+/**
+ * How the operator types hsm-sentinel from here, whatever Node is on PATH: the launcher, by
+ * its path from the checkout (`./bin/hsm-sentinel.js`), its absolute path elsewhere.
+ */
 export function hsmSentinelCommand(cwd: string): string {
-  const inside = cwd === PROJECT_ROOT.replace(/\/$/, '') || `${cwd}${sep}`.startsWith(PROJECT_ROOT);
-  return inside ? 'npx hsm-sentinel' : join(PROJECT_ROOT, 'bin', 'hsm-sentinel.js');
+  const launcher = join(PROJECT_ROOT, 'bin', 'hsm-sentinel.js');
+  const rel = relative(cwd, launcher);
+  return rel.startsWith('..') || rel.startsWith(sep) ? launcher : `.${sep}${rel}`;
 }
 
 function shown(path: string, cwd: string): string {
