@@ -4,6 +4,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { main } from '#cli/main.ts';
+import { memoryIo } from '../support/memory-io.ts';
 import { type CliResult, PROJECT_ROOT, runCli } from '../support/run-cli.ts';
 
 const PASSWORD = 'Demo-Pa55-4b1d-unique';
@@ -159,4 +161,27 @@ describe('hsm-sentinel demo --provider azure (the same story in the Azure dialec
     expect(text).toContain('cloudmgmt> loginHSM CO admin <redacted>');
     expect(text).not.toContain(PASSWORD);
   });
+});
+
+describe('hsm-sentinel demo --json', () => {
+  it('prints one JSON document: whether the story was told, and each run with its outcome and report', async () => {
+    const reportDir = await mkdtemp(join(tmpdir(), 'demo-json-'));
+    try {
+      const { io, out } = memoryIo({ env: { HSM_SENTINEL_DEMO_PASSWORD: PASSWORD } });
+
+      const code = await main(['demo', '--json', '--report-dir', reportDir], io);
+
+      expect(code).toBe(0);
+      const doc = JSON.parse(out.stdout);
+      expect(doc).toMatchObject({
+        tool: 'mgmt-util-aws',
+        storyTold: true,
+        runs: [{ clusterId: 'demo-aws-cluster', outcome: 'attention', storyTold: true, differences: [] }],
+      });
+      expect(doc.runs[0].report.alert.reportLink).toBe(doc.runs[0].reportPage);
+      expect(out.stderr).toContain('> Resolve');
+    } finally {
+      await rm(reportDir, { recursive: true, force: true });
+    }
+  }, 60000);
 });
