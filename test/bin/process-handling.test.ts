@@ -8,14 +8,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Secret } from '#core/secret.ts';
-import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
-import { emulatedCommand } from '#emulator/programs.ts';
-import { seedScenarios } from '#emulator/seed-scenarios.ts';
+import type { EmulatedCluster } from '#emulator/cluster.ts';
+import { emulatedClusterFile } from '../support/emulated-cluster-file.ts';
 import { PROJECT_ROOT } from '../support/run-cli.ts';
 
 const SYSTEM_PATH = (process.env.PATH ?? '')
@@ -183,22 +181,12 @@ describe('hsm-sentinel from a shell with the machine Node first on PATH', () => 
     let clusterFile: string;
 
     beforeAll(async () => {
-      cluster = await startEmulatedCluster({
-        stateDir: join(dir, 'slow-state'),
-        seed: seedScenarios({ adminPassword: new Secret(PASSWORD) }).aws,
-      });
-      clusterFile = join(dir, 'slow-cluster.json');
-      await writeFile(
-        clusterFile,
-        JSON.stringify({
-          clusterId: 'slow-cluster',
-          tool: 'mgmt-util-aws',
-          command: emulatedCommand('mgmt-util-aws'),
-          nodes: cluster.nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
-          credentials: { from: 'env', passwordVariable: 'HSM_CO_PASSWORD' },
-          reportDir: 'slow-reports',
-        }),
-      );
+      await mkdir(join(dir, 'slow'));
+      ({ cluster, clusterFile } = await emulatedClusterFile(join(dir, 'slow'), {
+        clusterId: 'slow-cluster',
+        seed: 'aws',
+        password: PASSWORD,
+      }));
       await cluster.setFault(1, { slowMs: 60000 });
     });
 

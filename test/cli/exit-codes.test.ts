@@ -8,10 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { main } from '#cli/main.ts';
-import { Secret } from '#core/secret.ts';
-import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
-import { emulatedCommand } from '#emulator/programs.ts';
-import { seedScenarios } from '#emulator/seed-scenarios.ts';
+import type { EmulatedCluster } from '#emulator/cluster.ts';
+import { emulatedClusterFile } from '../support/emulated-cluster-file.ts';
 import { memoryIo } from '../support/memory-io.ts';
 import { PROJECT_ROOT } from '../support/run-cli.ts';
 
@@ -32,24 +30,15 @@ describe('exit codes of audit, sync, run, parse and report', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'exit-codes-'));
-    cluster = await startEmulatedCluster({
-      stateDir: join(dir, 'state'),
-      seed: seedScenarios({ adminPassword: new Secret(PASSWORD) }).aws,
-    });
-    const clusterFile = (reportDir: string) => ({
+    const made = await emulatedClusterFile(dir, {
       clusterId: 'exit-cluster',
-      tool: 'mgmt-util-aws',
-      command: emulatedCommand('mgmt-util-aws'),
-      nodes: cluster.nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
-      credentials: { from: 'env', passwordVariable: 'HSM_CO_PASSWORD', usernameVariable: 'HSM_CO_USER' },
-      reportDir,
+      seed: 'aws',
+      password: PASSWORD,
     });
-    file = join(dir, 'cluster.json');
-    await writeFile(file, JSON.stringify(clusterFile('reports')));
+    ({ cluster, clusterFile: file } = made);
     // A report folder below a file: nothing can be stored, so the run fails.
     await writeFile(join(dir, 'not-a-folder'), 'x');
-    broken = join(dir, 'broken.json');
-    await writeFile(broken, JSON.stringify(clusterFile('not-a-folder/reports')));
+    broken = await made.variant('broken.json', { reportDir: 'not-a-folder/reports' });
   });
 
   afterAll(async () => {

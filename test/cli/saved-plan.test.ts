@@ -7,10 +7,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { Secret } from '#core/secret.ts';
-import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
-import { emulatedCommand } from '#emulator/programs.ts';
-import { seedScenarios } from '#emulator/seed-scenarios.ts';
+import type { EmulatedCluster } from '#emulator/cluster.ts';
+import { emulatedClusterFile } from '../support/emulated-cluster-file.ts';
 import { runCli } from '../support/run-cli.ts';
 
 const PASSWORD = 'Plan-Pa55-5d0e';
@@ -24,23 +22,12 @@ describe('hsm-sentinel audit --save-plan / sync --plan', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'saved-plan-'));
-    cluster = await startEmulatedCluster({
-      stateDir: join(dir, 'state'),
-      seed: seedScenarios({ adminPassword: new Secret(PASSWORD) }).azure,
-    });
-    clusterFile = join(dir, 'cluster.json');
+    ({ cluster, clusterFile } = await emulatedClusterFile(dir, {
+      clusterId: 'plan-cluster',
+      seed: 'azure',
+      password: PASSWORD,
+    }));
     planFile = join(dir, 'plan.json');
-    await writeFile(
-      clusterFile,
-      JSON.stringify({
-        clusterId: 'plan-cluster',
-        tool: 'mgmt-util-aws',
-        command: emulatedCommand('mgmt-util-aws'),
-        nodes: cluster.nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
-        credentials: { from: 'env', passwordVariable: 'HSM_CO_PASSWORD', usernameVariable: 'HSM_CO_USER' },
-        reportDir: 'reports',
-      }),
-    );
   });
 
   afterEach(async () => {

@@ -5,14 +5,12 @@
  * colour into a pipe.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Secret } from '#core/secret.ts';
-import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
-import { emulatedCommand } from '#emulator/programs.ts';
-import { seedScenarios } from '#emulator/seed-scenarios.ts';
+import type { EmulatedCluster } from '#emulator/cluster.ts';
+import { emulatedClusterFile } from '../support/emulated-cluster-file.ts';
 import { PROJECT_ROOT, runCli } from '../support/run-cli.ts';
 
 const PASSWORD = 'Tty-Pa55-0b7e';
@@ -64,22 +62,11 @@ describe('hsm-sentinel on a terminal', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'terminal-'));
-    cluster = await startEmulatedCluster({
-      stateDir: join(dir, 'state'),
-      seed: seedScenarios({ adminPassword: new Secret(PASSWORD) }).azure,
-    });
-    clusterFile = join(dir, 'cluster.json');
-    await writeFile(
-      clusterFile,
-      JSON.stringify({
-        clusterId: 'tty-cluster',
-        tool: 'mgmt-util-aws',
-        command: emulatedCommand('mgmt-util-aws'),
-        nodes: cluster.nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
-        credentials: { from: 'env', passwordVariable: 'HSM_CO_PASSWORD', usernameVariable: 'HSM_CO_USER' },
-        reportDir: 'reports',
-      }),
-    );
+    ({ cluster, clusterFile } = await emulatedClusterFile(dir, {
+      clusterId: 'tty-cluster',
+      seed: 'azure',
+      password: PASSWORD,
+    }));
   });
 
   afterAll(async () => {
