@@ -12,14 +12,12 @@ import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { childProcessIds } from '#cli/shutdown.ts';
 import type { EmulatedCluster } from '#emulator/cluster.ts';
 import { emulatedClusterFile } from '../support/emulated-cluster-file.ts';
 import { PROJECT_ROOT } from '../support/run-cli.ts';
+import { SYSTEM_PATH } from '../support/system-path.ts';
 
-const SYSTEM_PATH = (process.env.PATH ?? '')
-  .split(delimiter)
-  .filter((d) => d !== '' && !d.includes('node_modules'))
-  .join(delimiter);
 const PASSWORD = 'Signal-Pa55-61aa';
 /** No stack trace, no EPIPE, no unhandled error in what a person sees. */
 const NOISE = /EPIPE|Error:|\n\s+at |node:internal|Unhandled/;
@@ -53,23 +51,7 @@ function start(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: str
 
 /** Every descendant of a process (Linux /proc). */
 function descendants(pid: number): number[] {
-  const out: number[] = [];
-  let threads: string[] = [];
-  try {
-    threads = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const t of threads) {
-    let text = '';
-    try {
-      text = readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim();
-    } catch {
-      continue;
-    }
-    for (const c of text.split(/\s+/).filter(Boolean).map(Number)) out.push(c, ...descendants(c));
-  }
-  return out;
+  return childProcessIds(pid).flatMap((child) => [child, ...descendants(child)]);
 }
 
 function commandLine(pid: number): string {

@@ -1,20 +1,16 @@
 /** The README's examples are run or validated here, so they cannot drift from the code. */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { clusterFileSchema } from '#cli/cluster-file.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { normaliseTrigger } from '#workflow/triggers/normalise.ts';
 import { PROJECT_ROOT } from '../support/run-cli.ts';
+import { SYSTEM_PATH } from '../support/system-path.ts';
 
 const readme = await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8');
-/** PATH without node_modules/.bin: what a shell outside npm has (the machine's Node first). */
-const SYSTEM_PATH = (process.env.PATH ?? '')
-  .split(delimiter)
-  .filter((d) => d !== '' && !d.includes('node_modules'))
-  .join(delimiter);
 
 /** The first fenced block of `language` after `heading`. */
 function blockAfter(heading: string, language: string): string {

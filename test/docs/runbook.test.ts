@@ -8,14 +8,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PROJECT_ROOT } from '../support/run-cli.ts';
-
-const SYSTEM_PATH = (process.env.PATH ?? '')
-  .split(delimiter)
-  .filter((d) => d !== '' && !d.includes('node_modules'))
-  .join(delimiter);
+import { SYSTEM_PATH } from '../support/system-path.ts';
 
 async function runbookLines(): Promise<{ command: string; exit: number }[]> {
   const readme = await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8');
