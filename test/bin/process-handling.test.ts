@@ -148,6 +148,13 @@ describe('hsm-sentinel from a shell with the machine Node first on PATH', () => 
     expect(JSON.parse(status.stdout)).toMatchObject({ running: true });
   }, 60000);
 
+  it('npx hsm-sentinel … --json in the checkout: stdout is the JSON alone (no npm banner)', async () => {
+    const ran = await sh('npx hsm-sentinel --version --json', PROJECT_ROOT);
+
+    expect(ran.code).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ name: 'hsm-sentinel' });
+  }, 30000);
+
   it('audit --cluster-file missing.json: exit 2 and one line', async () => {
     const ran = await sh('hsm-sentinel audit --cluster-file missing.json');
 

@@ -64,6 +64,6 @@ describe('README examples', () => {
   it('names no way to run the CLI that fails on the machine Node (node bin/hsm-sentinel.ts, npm run … --json)', () => {
     expect(readme).not.toMatch(/^node bin\/hsm-sentinel\.ts/m);
     expect(readme).not.toMatch(/`node bin\/hsm-sentinel\.ts/);
-    expect(readme).not.toMatch(/npm run hsm-sentinel -- [^`]*--json/);
+    expect(readme).not.toMatch(/npm run hsm-sentinel --/);
   });
 });
