@@ -43,6 +43,7 @@ export const SYNC_COMMAND: CommandSpec = {
   ],
   description: [
     ...CONFIRMATION_RULE,
+    '',
     '--plan PLAN applies a plan saved by `audit --save-plan` (its policy and actions): the cluster',
     'is read again and, if it changed since the plan was saved, nothing is written (exit 3).',
   ],

@@ -72,8 +72,8 @@ export const EMULATOR_COMMAND: CommandSpec = {
       name: 'emulator fault',
       summary: 'inject (or clear) a fault on one emulated server',
       usage: [
-        'emulator fault --node N [--down|--up] [--slow-ms MS] [--reject-login|--accept-login]',
-        '               [--fail-insert N|all] [--fail-create-user|--no-fail-create-user] [--clear] [--state-dir DIR] [--json]',
+        'emulator fault --node N [--down|--up] [--slow-ms MS] [--reject-login|--accept-login] [--fail-insert N|all] [--fail-create-user|--no-fail-create-user] [--state-dir DIR] [--json]',
+        'emulator fault --node N --clear [--state-dir DIR] [--json]',
       ],
       options: {
         node: { type: 'string', value: 'N', help: 'the server number (0, 1, 2)' },
