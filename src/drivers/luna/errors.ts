@@ -1,20 +1,18 @@
 /**
- * Errors of the Luna building blocks. They extend the product's hierarchy (#core/errors.ts), so
- * the ASL Retry/Catch names keep working: a lockout-guard refusal IS a CredentialsRejectedError
- * (never retried), an unreachable member IS a TransportError (retried with backoff).
- *
- * `LunacmCommandError` has a name of its own, not yet in ERROR_NAMES: when the Luna tool module
- * is integrated, add it there (and to the Catch blocks) or map it to SyncCommandError.
+ * Errors of the Luna module. They extend the product's hierarchy (#core/errors.ts), so the ASL
+ * Retry/Catch names keep working: a lockout-guard refusal IS a CredentialsRejectedError (never
+ * retried), an unreachable member IS a TransportError (retried with backoff), and a failure
+ * trailer of lunacm IS a ToolCommandError (not retried: the run reports what lunacm answered).
  */
 import {
   CredentialsRejectedError,
-  HsmSentinelError,
   type SentinelErrorOptions,
+  ToolCommandError,
   TransportError,
 } from '#core/errors.ts';
 
 /** lunacm ended a command with an error trailer (`Command Result : <code> (<NAME>)`). */
-export class LunacmCommandError extends HsmSentinelError {
+export class LunacmCommandError extends ToolCommandError {
   readonly command: string;
   readonly code: string;
   readonly returnName: string | null;
@@ -23,7 +21,6 @@ export class LunacmCommandError extends HsmSentinelError {
       ...options,
       context: { command, code, returnName, ...options.context },
     });
-    this.name = 'LunacmCommandError';
     this.command = command;
     this.code = code;
     this.returnName = returnName;

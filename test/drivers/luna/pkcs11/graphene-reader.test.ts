@@ -12,7 +12,8 @@ import type { ModuleLoader } from '#drivers/luna/pkcs11/graphene-reader.ts';
 import { GrapheneInventoryReader, grapheneLoader } from '#drivers/luna/pkcs11/graphene-reader.ts';
 import type { MemberInventory } from '#drivers/luna/pkcs11/inventory.ts';
 import { readMembers } from '#drivers/luna/pkcs11/inventory.ts';
-import { nativeEnv, setMemberFault } from '#emulator/luna/index.ts';
+import { setMemberFault } from '#emulator/luna/faults.ts';
+import { nativeEnv } from '#emulator/luna/softhsm.ts';
 import type { LunaFixture } from '../support/softhsm-fixture.ts';
 import { buildLuna, PIN, pin } from '../support/softhsm-fixture.ts';
 
