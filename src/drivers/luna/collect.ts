@@ -107,7 +107,7 @@ export async function collectMembers(
     carrierOutcome === undefined
       ? null
       : carrierOutcome.outcome === 'read'
-        ? await readNeedsSync(ctx, group, credentials, role)
+        ? await readNeedsSync(ctx, group, credentials, role, slots)
         : { value: 'unknown', notAsked: `member ${carrier} was not read` };
   const notesFor = (serial: string, answers: boolean): NodeNote[] => {
     const row = rowOf(group, serial);
@@ -225,15 +225,18 @@ async function readNeedsSync(
   group: HaGroup,
   credentials: Credentials,
   role: string,
+  slots: SlotListReply | Error,
 ): Promise<NeedsSyncReading> {
   const down = group.members.filter((m) => m.status !== 'alive').map((m) => m.serial);
   if (down.length > 0) return { value: 'unknown', notAsked: `${down.join(', ')} is down` };
-  if (ctx.memory.refusal(credentials, role) !== null) {
-    return { value: 'unknown', notAsked: 'the partition credential was refused in this run' };
+  const refused = ctx.memory.refusal(credentials, role);
+  if (refused !== null) {
+    return {
+      value: 'unknown',
+      notAsked: `a login with the partition credential was refused or withheld on ${refused}`,
+    };
   }
   const all = memberSerials(group);
-  const slots =
-    ctx.settings.slotMatch === 'label' ? await slotList(ctx).catch((e: unknown) => e as Error) : null;
   const selectors = selectorsFor(ctx, all, slots);
   const missing = all.filter((s) => !('selector' in (selectors.get(s) as SelectorOutcome)));
   if (missing.length > 0) return { value: 'unknown', notAsked: `no slot found for ${missing.join(', ')}` };

@@ -4,7 +4,8 @@
  * in this call or a later one: every member of an HA group shares the Crypto Officer password,
  * and each wrong try counts toward that partition's lock-out. A refusal is matched by user,
  * role and the password itself, compared in memory (a rotated password is a new credential);
- * nothing is written anywhere.
+ * nothing is written anywhere. A lockout-guard refusal counts too: the failures the token
+ * reports may be this very credential's, from an earlier run.
  */
 import type { Credentials, Secret } from '#core/secret.ts';
 

@@ -76,15 +76,25 @@ function sameMembers(group: HaGroup, nodes: readonly ClusterNode[]): boolean {
   return listed.length === asked.length && listed.every((s, i) => s === asked[i]);
 }
 
-async function selectorsOf(ctx: LunaContext, serials: readonly string[]): Promise<MemberSelector[]> {
+/** Each member's PKCS#11 selector (one `slot list` when slots are found by label); TransportError when one has none. */
+async function selectorsOf(
+  ctx: LunaContext,
+  serials: readonly string[],
+): Promise<Map<string, MemberSelector>> {
   const slots =
     ctx.settings.slotMatch === 'label' ? await slotList(ctx).catch((e: unknown) => e as Error) : null;
   const found = selectorsFor(ctx, serials, slots);
-  return serials.map((serial) => {
-    const outcome = found.get(serial) as SelectorOutcome;
-    if ('error' in outcome) throw new TransportError(`member ${serial}: ${outcome.error}; nothing written`);
-    return outcome.selector;
-  });
+  return new Map(
+    serials.map((serial) => {
+      const outcome = found.get(serial) as SelectorOutcome;
+      if ('error' in outcome) throw new TransportError(`member ${serial}: ${outcome.error}; nothing written`);
+      return [serial, outcome.selector];
+    }),
+  );
+}
+
+function pick(selectors: Map<string, MemberSelector>, serials: readonly string[]): MemberSelector[] {
+  return serials.map((s) => selectors.get(s) as MemberSelector);
 }
 
 /** Every member alive, recovering the down ones first when allowed. */
@@ -107,7 +117,7 @@ async function requireAlive(
     );
   }
   const downs = down();
-  const probes = await ctx.reader.probeMembers(await selectorsOf(ctx, downs));
+  const probes = await ctx.reader.probeMembers(pick(await selectorsOf(ctx, downs), downs));
   const silent = downs.filter((_, i) => probes[i]?.found !== true);
   if (silent.length > 0) {
     throw new TransportError(
@@ -130,13 +140,13 @@ async function requireAlive(
 /** Reads every member once; any refusal or unreadable member writes nothing. */
 async function readAll(
   ctx: LunaContext,
+  selectors: Map<string, MemberSelector>,
   serials: readonly string[],
   credentials: Credentials,
   role: LoginRole,
   when: string,
 ): Promise<Map<string, MemberInventory>> {
-  const selectors = await selectorsOf(ctx, serials);
-  const outcomes = await readMembers(ctx.reader, selectors, role, credentials.password, {
+  const outcomes = await readMembers(ctx.reader, pick(selectors, serials), role, credentials.password, {
     refusedOn: ctx.memory.refusal(credentials, role),
   });
   const read = new Map<string, MemberInventory>();
@@ -145,8 +155,7 @@ async function readAll(
     const serial = serials[i] as string;
     if (o.outcome === 'read') read.set(serial, o.inventory);
     else if (o.outcome === 'credentials-rejected') {
-      if (!(o.error instanceof LockoutGuardError))
-        ctx.memory.record(credentials, role, `member ${serial} (${o.error.message})`);
+      ctx.memory.record(credentials, role, `member ${serial} (${o.error.message})`);
       throw new CredentialsRejectedError(`${when}: ${o.error.message}; not retried, nothing written`, {
         cause: o.error,
       });
@@ -190,7 +199,8 @@ export async function synchronizeMembers(
   }
   const group = await requireAlive(ctx, label, nodes);
   const serials = memberSerials(group);
-  const probes = await ctx.reader.probeMembers(await selectorsOf(ctx, serials));
+  const selectors = await selectorsOf(ctx, serials);
+  const probes = await ctx.reader.probeMembers(pick(selectors, serials));
   probes.forEach((p, i) => {
     if (!p.found) throw new TransportError(`member ${serials[i]}: ${p.error.message}; nothing written`);
     const flags = lockoutRefusal(p.pinCounters);
@@ -201,7 +211,7 @@ export async function synchronizeMembers(
       );
     }
   });
-  const before = await readAll(ctx, serials, credentials, role, 'before hagroup synchronize');
+  const before = await readAll(ctx, selectors, serials, credentials, role, 'before hagroup synchronize');
   const conflicting = conflicts(before);
   const result = (action: SyncAction, outcome: ActionResult['outcome'], detail: string): ActionResult => ({
     action,
@@ -258,6 +268,7 @@ export async function synchronizeMembers(
     const targets = [...new Set(pending.map((a) => a.targetNodeId as string))];
     const after = await readAll(
       ctx,
+      selectors,
       targets,
       credentials,
       role,

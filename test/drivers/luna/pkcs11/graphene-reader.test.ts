@@ -261,6 +261,39 @@ describe('GrapheneInventoryReader on SoftHSM2 tokens', () => {
     expect(p0.pinCounters.userPinCountLow).toBe(true);
   });
 
+  it('probeMembers reads slots and PIN counters without a login, and says which member has no slot', async () => {
+    const watch = watched();
+    const probing = new GrapheneInventoryReader({
+      libraryPath: fixture.luna.libraryPath,
+      load: watch.loader,
+    });
+
+    const probes = await probing.probeMembers([PAR0, { label: 'no-such-member' }, PAR2]);
+
+    expect(probes.map((p) => (p.found ? p.slot.tokenLabel : p.error.constructor.name))).toEqual([
+      'par0',
+      'MemberUnreachableError',
+      'par2',
+    ]);
+    expect(watch.calls.openSession).toBe(0);
+    expect(watch.calls.initialize).toBe(1);
+    expect(watch.calls.finalize).toBe(1);
+  });
+
+  it('readMembers says whether a login was sent: after a refusal none is, before an unknown slot none was', async () => {
+    const outcomes = await readMembers(reader, [{ label: 'no-such-member' }, PAR1], 'crypto-officer', pin(), {
+      lockoutGuard: 'locked-only',
+      refusedOn: null,
+    });
+    const known = await readMembers(reader, [PAR1], 'crypto-officer', pin(), { refusedOn: 'member x' });
+
+    expect(outcomes[0]).toMatchObject({ outcome: 'unreadable', loginAttempted: false });
+    expect(outcomes[1]?.outcome).toBe('read');
+    expect(known).toEqual([
+      { member: PAR1, outcome: 'not-attempted', reason: 'login refused on member x; not retried' },
+    ]);
+  });
+
   it('readMembers reports an unreadable member and still reads the others', async () => {
     const outcomes = await readMembers(
       reader,
