@@ -17,6 +17,7 @@ import { checkToolSettings, defaultTool, toolBindings, toolModule } from '#drive
 import { CloudHsmBackupProvider } from '#providers/aws/cloudhsm-backup.ts';
 import { CloudHsmProvider } from '#providers/aws/cloudhsm-provider.ts';
 import { SecretsManagerCredentials } from '#providers/aws/secrets-credentials.ts';
+import { DynamoDbCredentialMemory } from '#store/dynamodb-credential-memory.ts';
 import { DynamoDbRunLock } from '#store/dynamodb-run-lock.ts';
 import type { RunLock } from '#store/run-lock.ts';
 import { S3Store } from '#store/s3-store.ts';
@@ -100,6 +101,10 @@ export function awsDeps(ports: readonly Port[], options: AwsDepsOptions = {}): W
     credentials: uses('nodes')
       ? new SecretsManagerCredentials(readEnv.coSecretArn(env), clients.secrets)
       : { get: missing('nodes') },
+    // The lockout guard's memory, in the state table beside the alert memory and the run locks.
+    credentialMemory: uses('nodes')
+      ? new DynamoDbCredentialMemory(readEnv.stateTable(env), clients.dynamo)
+      : { refusalOf: missing('nodes'), remember: missing('nodes') },
     store: new S3Store(readEnv.reportBucket(env), clients.s3),
     backup: uses('backup')
       ? new CloudHsmBackupProvider(clients.cloudHsm, { recoveryRegion: readEnv.recoveryRegion(env) })

@@ -17,6 +17,7 @@ import { AzureCloudHsmProvider } from '#providers/azure/cloud-hsm-provider.ts';
 import type { AccessTokenSource, FetchLike, Sleep } from '#providers/azure/http-retry.ts';
 import { credentialsSource } from '#providers/credentials.ts';
 import { BlobArtifactStore } from '#store/blob-artifact-store.ts';
+import { StoreCredentialMemory } from '#store/credential-memory.ts';
 import { silentLogger, type WorkflowDeps } from '#workflow/deps.ts';
 import { type Env, optional, readWorkerSettings, SETTING_NAMES, type WorkerSettings } from './settings.ts';
 
@@ -60,6 +61,7 @@ export function buildAzureDeps(env: Env, options: AzureDepsOptions = {}): Workfl
     }),
     alerts: over.alerts ?? snsSink(settings, env),
     alertMemory: new StoreAlertMemory(store),
+    credentialMemory: new StoreCredentialMemory(store),
     alertWindowMs: settings.alertWindowMs,
     clock,
     log: silentLogger,

@@ -16,6 +16,7 @@ export const ALERT_CATEGORIES = [
   'unrecovered',
   'node-unreadable',
   'node-health',
+  'credentials',
   'config-drift',
   'backup',
   'repaired',
@@ -169,12 +170,20 @@ function alertItems(
   }
   for (const node of final.nodes) {
     const drift = node.kind === 'absent-from-config' || node.kind === 'unknown-in-config';
+    // A refused or withheld login is the loudest thing a run can say: the account is at risk.
+    const credentials = CREDENTIAL_KINDS.has(node.kind);
     // A health note or a lagging count is about a node that was read: not an unreadable node.
     const health = node.kind === 'health' || node.kind === 'lagging';
     items.push(
       tag(
         {
-          category: drift ? 'config-drift' : health ? 'node-health' : 'node-unreadable',
+          category: drift
+            ? 'config-drift'
+            : credentials
+              ? 'credentials'
+              : health
+                ? 'node-health'
+                : 'node-unreadable',
           severity: node.severity,
           objectId: null,
           nodeIds: [node.nodeId],
@@ -231,6 +240,13 @@ function adviceFor(finding: ObjectFinding, runbook: Runbook, nodes: readonly Clu
   if (finding.missingOn.length === 0 && finding.uncertainOn.length === 0) return [];
   return runbook.repair(finding, nodes);
 }
+
+const CREDENTIAL_KINDS: ReadonlySet<string> = new Set([
+  'login-failed',
+  'login-refused-by-guard',
+  'lockout-risk',
+  'account-locked',
+]);
 
 /** A run whose tool is not known (a stored report without it): nothing to type. */
 const nothing = (): string[] => [];

@@ -20,6 +20,8 @@ export const ERROR_NAMES = {
   unknownNode: 'UnknownNodeError',
   artifactStore: 'ArtifactStoreError',
   artifactNotFound: 'ArtifactNotFoundError',
+  lockoutGuard: 'LockoutGuardError',
+  runLocked: 'RunLockedError',
 } as const;
 
 export type ErrorName = (typeof ERROR_NAMES)[keyof typeof ERROR_NAMES];
@@ -44,6 +46,26 @@ export class CredentialsRejectedError extends HsmSentinelError {
   constructor(message: string, options: SentinelErrorOptions = {}) {
     super(message, options);
     this.name = ERROR_NAMES.credentialsRejected;
+  }
+}
+
+/**
+ * The lockout guard kept the login back: the account is locked, at the policy's failure limit,
+ * or its credential was refused before (same secret version). Never retried: only a new secret
+ * version, or a human's successful login, changes that.
+ */
+export class LockoutGuardError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.lockoutGuard;
+  }
+}
+
+/** Another run of the same cluster holds its run lock: this one starts nothing. */
+export class RunLockedError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.runLocked;
   }
 }
 

@@ -144,6 +144,8 @@ export interface UnreadableInventory {
    * Absent means true.
    */
   loginAttempted?: boolean;
+  /** The login was refused for its credentials (wrong password, unknown user): the credential memory keeps it. */
+  credentialsRejected?: boolean;
 }
 
 export type NodeInventory = ReadInventory | UnreadableInventory;

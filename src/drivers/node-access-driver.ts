@@ -36,13 +36,15 @@ export interface NodeAccessDriver {
   ): Promise<NodeInventory[]>;
   /**
    * Runs the plan's actions. `nodes` is the whole cluster (the actions name node ids in it).
-   * Every node is logged in before the first write; if any login fails nothing is written
-   * and a CredentialsRejectedError (or TransportError) is thrown. "Already present" replies
-   * count as `already-present`.
+   * The lockout guard first (a LockoutGuardError, nothing written); then every node is logged
+   * in before the first write; if any login fails nothing is written and a
+   * CredentialsRejectedError (or TransportError) is thrown. "Already present" replies count
+   * as `already-present`.
    */
   sync(
     nodes: readonly ClusterNode[],
     credentials: Credentials,
     actions: readonly SyncAction[],
+    options: CollectOptions,
   ): Promise<ActionResult[]>;
 }

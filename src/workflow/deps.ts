@@ -8,6 +8,7 @@ import type { ToolBinding } from '#drivers/tool-module.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
 import type { CredentialsSource } from '#providers/credentials.ts';
 import type { ArtifactStore } from '#store/artifact-store.ts';
+import type { CredentialMemory } from '#store/credential-memory.ts';
 import type { RunLock } from '#store/run-lock.ts';
 
 export interface StepLogger {
@@ -25,6 +26,8 @@ export interface WorkflowDeps {
   /** The cluster's tool (ResolvedCluster.tool): its rules, planner, runbook and driver. */
   tool(id: ToolId): ToolBinding;
   credentials: CredentialsSource;
+  /** Refused credentials by secret version, across runs: the lockout guard's memory. */
+  credentialMemory: CredentialMemory;
   store: ArtifactStore;
   backup: BackupProvider;
   alerts: AlertSink;

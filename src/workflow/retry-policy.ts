@@ -30,6 +30,7 @@ export const RESOLVE_RETRY: RetryRule = {
 /** Errors that must never be retried, whatever else a Retry block says. */
 export const NEVER_RETRIED: readonly string[] = [
   ERROR_NAMES.credentialsRejected,
+  ERROR_NAMES.lockoutGuard,
   ERROR_NAMES.membershipChanged,
 ];
 

@@ -6,6 +6,7 @@ import { DEFAULT_POLICY, type Policy, type ResolvedCluster } from '#core/model.t
 import type { BackupStatus } from '#core/report.ts';
 import { Secret } from '#core/secret.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
+import { StoreCredentialMemory } from '#store/credential-memory.ts';
 import { MemoryStore } from '#store/memory-store.ts';
 import type { RunContext } from '#workflow/contracts.ts';
 import { silentLogger, type WorkflowDeps } from '#workflow/deps.ts';
@@ -73,6 +74,7 @@ export function fakeDeps(
       }),
     },
     store,
+    credentialMemory: new StoreCredentialMemory(store),
     backup,
     alerts: sink,
     alertMemory: new InMemoryAlertMemory(),

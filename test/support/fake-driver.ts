@@ -13,7 +13,8 @@ import type { NodeAccessDriver } from '#drivers/node-access-driver.ts';
 export interface FakeNode {
   users: HsmUser[];
   keys: HsmKey[];
-  fault?: 'unreachable' | 'reject-login' | 'timeout';
+  /** `timeout`: hangs after the login was sent; `timeout-before-login`: hangs while listing users. */
+  fault?: 'unreachable' | 'reject-login' | 'timeout' | 'timeout-before-login';
 }
 
 export class FakeDriver implements NodeAccessDriver {
@@ -38,14 +39,26 @@ export class FakeDriver implements NodeAccessDriver {
           status: 'unreadable',
           reason: 'unreachable',
           detail: 'connection refused',
+          loginAttempted: false,
         };
       }
-      if (state.fault === 'timeout') {
+      if (state.fault === 'timeout-before-login') {
         return {
           nodeId: node.nodeId,
           status: 'unreadable',
           reason: 'timeout',
-          detail: 'listUsers timed out',
+          detail: 'listUsers timed out (no login sent)',
+          loginAttempted: false,
+        };
+      }
+      if (state.fault === 'timeout') {
+        this.loginAttempts.set(node.nodeId, (this.loginAttempts.get(node.nodeId) ?? 0) + 1);
+        return {
+          nodeId: node.nodeId,
+          status: 'unreadable',
+          reason: 'timeout',
+          detail: 'findAllKeys timed out (after the login)',
+          loginAttempted: true,
         };
       }
       this.loginAttempts.set(node.nodeId, (this.loginAttempts.get(node.nodeId) ?? 0) + 1);
@@ -55,6 +68,8 @@ export class FakeDriver implements NodeAccessDriver {
           status: 'unreadable',
           reason: 'login-failed',
           detail: 'RET_USER_LOGIN_FAILURE',
+          loginAttempted: true,
+          credentialsRejected: true,
         };
       }
       return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ERROR_NAMES } from '#core/errors.ts';
+import { Secret } from '#core/secret.ts';
 import { collectNodeStep, markUnreadableStep } from '#workflow/steps/collect-node.ts';
 import { cluster, key, user } from '../support/builders.ts';
 import { context, fakeDeps } from '../support/fake-deps.ts';
@@ -57,6 +58,52 @@ describe('collectNodeStep', () => {
     ).rejects.toMatchObject({
       name: ERROR_NAMES.transport,
     });
+  });
+
+  it('retries (throws) a timeout before any login, never one after it: the late login still counts', async () => {
+    // Before: every timeout was thrown and retried, and each retry sent the login again: three
+    // logins to a hanging node per run, three failures with a wrong password.
+    const c = cluster(2);
+    const driver = new FakeDriver({
+      'hsm-0': { users: [admin], keys: [], fault: 'timeout' },
+      'hsm-1': { users: [admin], keys: [], fault: 'timeout-before-login' },
+    });
+    const { deps } = fakeDeps(c, driver);
+
+    const after = await collectNodeStep({ context: context(c.clusterId), cluster: c, nodeId: 'hsm-0' }, deps);
+    const before = collectNodeStep({ context: context(c.clusterId), cluster: c, nodeId: 'hsm-1' }, deps);
+
+    expect(after).toMatchObject({ status: 'unreadable', reason: 'timeout' });
+    expect(driver.loginAttempts.get('hsm-0')).toBe(1);
+    await expect(before).rejects.toMatchObject({ name: ERROR_NAMES.commandTimeout });
+  });
+
+  it('remembers a refused password by its secret version: no later run sends it, a new version may', async () => {
+    // Before: nothing was remembered between runs; the fifth scheduled run locked admin everywhere.
+    const c = cluster(2);
+    const driver = new FakeDriver({
+      'hsm-0': { users: [admin], keys: [], fault: 'reject-login' },
+      'hsm-1': { users: [admin], keys: [] },
+    });
+    let version = 'v1';
+    const { deps } = fakeDeps(c, driver, {
+      credentials: {
+        get: async () => ({ username: 'admin', password: new Secret('Wrong-9911'), role: 'CO', version }),
+      },
+    });
+    const input = (nodeId: string) => ({ context: context(c.clusterId), cluster: c, nodeId });
+
+    await collectNodeStep(input('hsm-0'), deps);
+    const sameVersionOtherNode = await collectNodeStep(input('hsm-1'), deps);
+    const sameVersionLaterRun = await collectNodeStep(input('hsm-0'), deps);
+
+    expect(driver.loginAttempts.get('hsm-0')).toBe(1);
+    expect(driver.loginAttempts.get('hsm-1')).toBeUndefined();
+    expect(sameVersionOtherNode).toMatchObject({ status: 'unreadable', reason: 'login-refused-by-guard' });
+    expect(sameVersionLaterRun).toMatchObject({ reason: 'login-refused-by-guard' });
+    version = 'v2';
+    await collectNodeStep(input('hsm-1'), deps);
+    expect(driver.loginAttempts.get('hsm-1')).toBe(1);
   });
 
   it('fails with a non-retryable ArtifactStoreError when what it read cannot be stored', async () => {

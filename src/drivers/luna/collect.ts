@@ -15,7 +15,13 @@
  *    lockout guard (read without a login). lunacm logs in to every member to answer.
  */
 import { CommandTimeoutError, ParseError, TransportError } from '#core/errors.ts';
-import type { ClusterNode, NodeInventory, NodeNote, UnreadableReason } from '#core/model.ts';
+import type {
+  ClusterNode,
+  NodeInventory,
+  NodeNote,
+  UnreadableInventory,
+  UnreadableReason,
+} from '#core/model.ts';
 import type { Credentials } from '#core/secret.ts';
 import type { CollectOptions } from '../node-access-driver.ts';
 import {
@@ -27,7 +33,6 @@ import {
   selectorsFor,
   slotList,
 } from './context.ts';
-import { LockoutGuardError } from './errors.ts';
 import { groupOfNodes, memberSerials } from './group.ts';
 import { groupNotes, memberNotes, type NeedsSyncReading, notesMember } from './health.ts';
 import { LISTING_TOOL, type LunaMemberListing } from './listing.ts';
@@ -53,7 +58,7 @@ function unreadable(
   detail: string,
   loginAttempted: boolean,
   notes: NodeNote[] = [],
-): NodeInventory {
+): UnreadableInventory {
   return {
     nodeId,
     status: 'unreadable',
@@ -185,18 +190,20 @@ function inventoryOf(
             notes,
           )
         : unreadable(serial, 'unreachable', `${outcome.error.message}${downNote}`, false, notes);
-    case 'credentials-rejected': {
-      if (outcome.error instanceof LockoutGuardError) {
-        const locked = outcome.error.flags.includes('CKF_USER_PIN_LOCKED');
-        const guard: NodeNote = {
-          kind: locked ? 'account-locked' : 'lockout-risk',
-          severity: 'critical',
-          detail: `the token reports ${outcome.error.flags.join(', ')}: PKCS#11 tells no count, so any failed login since the last good one (limit ${options.loginFailureLimit}) makes hsm-sentinel keep off`,
-        };
-        return unreadable(serial, 'login-refused-by-guard', outcome.error.message, false, [guard, ...notes]);
-      }
-      return unreadable(serial, 'login-failed', outcome.error.message, true, notes);
+    case 'guard-refused': {
+      const locked = outcome.error.flags.includes('CKF_USER_PIN_LOCKED');
+      const guard: NodeNote = {
+        kind: locked ? 'account-locked' : 'lockout-risk',
+        severity: 'critical',
+        detail: `the token reports ${outcome.error.flags.join(', ')}: PKCS#11 tells no count, so any failed login since the last good one (whatever the limit, ${options.loginFailureLimit}) keeps hsm-sentinel off until a person logs in successfully`,
+      };
+      return unreadable(serial, 'login-refused-by-guard', outcome.error.message, false, [guard, ...notes]);
     }
+    case 'credentials-rejected':
+      return {
+        ...unreadable(serial, 'login-failed', outcome.error.message, outcome.loginAttempted, notes),
+        credentialsRejected: true,
+      };
     case 'not-attempted':
       return unreadable(
         serial,

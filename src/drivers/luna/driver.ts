@@ -70,7 +70,10 @@ export class LunaDriver implements NodeAccessDriver {
     nodes: readonly ClusterNode[],
     credentials: Credentials,
     actions: readonly SyncAction[],
+    _options?: CollectOptions,
   ): Promise<ActionResult[]> {
+    // The lockout guard of sync reads the PIN-counter flags of every member: they tell no
+    // count, so the policy's limit changes nothing here (README: the lockout guard).
     if (actions.length === 0) return [];
     checkNodes(nodes);
     return synchronizeMembers(this.#ctx, nodes, credentials, actions);

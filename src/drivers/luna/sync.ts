@@ -154,7 +154,11 @@ async function readAll(
   outcomes.forEach((o, i) => {
     const serial = serials[i] as string;
     if (o.outcome === 'read') read.set(serial, o.inventory);
-    else if (o.outcome === 'credentials-rejected') {
+    else if (o.outcome === 'guard-refused') {
+      throw new LockoutGuardError(`${when}: ${o.error.message}; nothing written`, o.error.flags, {
+        cause: o.error,
+      });
+    } else if (o.outcome === 'credentials-rejected') {
       ctx.memory.record(credentials, role, `member ${serial} (${o.error.message})`);
       throw new CredentialsRejectedError(`${when}: ${o.error.message}; not retried, nothing written`, {
         cause: o.error,

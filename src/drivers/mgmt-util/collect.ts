@@ -1,7 +1,8 @@
 /**
  * One collect session of the mgmt-util (config listing `nodes` already written, util started):
- * start-up (unconnected servers are `unreachable`) → `enable_e2e` → ONE `loginHSM <type>
- * <user> <password>` (never retried) → `listUsers` → `findAllKeys 0 0` (`0 1` with
+ * start-up (unconnected servers are `unreachable`) → `listUsers` (needs no login: the lockout
+ * guard reads the account's failure count on every server first) → `enable_e2e` → ONE
+ * `loginHSM <type> <user> <password>` (never retried) → `findAllKeys 0 0` (`0 1` with
  * `requestKeyHash`) → `getKeyInfo -k <h>` per key when `keyDetails` → `logoutHSM`.
  * Every node not read by the end is left open for the driver to mark; never empty.
  */
@@ -9,6 +10,7 @@ import type { ClusterNode } from '#core/model.ts';
 import type { Credentials } from '#core/secret.ts';
 import type { DialectProfile } from './dialect.ts';
 import { type NodeReplies, readInventory } from './inventory.ts';
+import { guardRefusal } from './lockout-guard.ts';
 import { type FindAllKeysServer, parseFindAllKeysSections } from './parse/parse-find-all-keys.ts';
 import { type KeyInfoServer, parseGetKeyInfoSections } from './parse/parse-get-key-info.ts';
 import { type ListUsersServer, parseListUsersSections } from './parse/parse-list-users.ts';
@@ -32,6 +34,8 @@ export interface CollectContext {
   slots: InventorySlots;
   keyDetails: boolean;
   requestKeyHash: boolean;
+  /** The lockout guard's limit (Policy.loginFailureLimit). */
+  loginFailureLimit: number;
   run(command: CommandLine): Promise<string>;
   now(): Date;
 }
@@ -44,8 +48,13 @@ export async function collectNodes(ctx: CollectContext): Promise<void> {
   });
   if (slots.open().length === 0) return;
 
+  const users = new Map<number, ListUsersServer>();
+  take(ctx, parseListUsersSections(await ctx.run('listUsers'), profile), 'listUsers', slots.open(), users);
+  if (!guardLogin(ctx, users)) return;
+
   if (profile.enableE2e && !(await enableE2e(ctx))) return;
 
+  slots.sendingLogin(slots.open());
   const login = await loginReply(profile, ctx.credentials, ctx.run);
   for (const i of slots.open()) {
     const r = login.servers.find((x) => x.server === i);
@@ -55,13 +64,13 @@ export async function collectNodes(ctx: CollectContext): Promise<void> {
     else if (r.ok) continue;
     else if (r.code === 'NOT_CONNECTED') slots.mark(i, 'unreachable', `server ${i} is not connected`);
     else if (r.credentialsRejected)
-      slots.mark(i, 'login-failed', `${r.error} (credentials rejected; not retried)`);
+      slots.mark(i, 'login-failed', `${r.error} (credentials rejected; not retried)`, {
+        credentialsRejected: true,
+      });
     else slots.mark(i, 'login-failed', `${r.error} (not a credentials rejection; not retried)`);
   }
   if (slots.open().length === 0) return;
 
-  const users = new Map<number, ListUsersServer>();
-  take(ctx, parseListUsersSections(await ctx.run('listUsers'), profile), 'listUsers', slots.open(), users);
   const keyLists = new Map<number, FindAllKeysServer>();
   const findAllKeys = `findAllKeys 0 ${ctx.requestKeyHash ? 1 : 0}`;
   take(
@@ -83,6 +92,30 @@ export async function collectNodes(ctx: CollectContext): Promise<void> {
     slots.done(i, readInventory(nodes[i] as ClusterNode, replies, collectedAt));
   }
   await logout(ctx.run);
+}
+
+/**
+ * The lockout guard: false when no login may be sent. loginHSM goes to every connected server
+ * at once, so one server where the account is at risk keeps the login from all of them.
+ */
+function guardLogin(ctx: CollectContext, users: Map<number, ListUsersServer>): boolean {
+  const { slots } = ctx;
+  const refused: number[] = [];
+  for (const i of slots.open()) {
+    const refusal = guardRefusal(users.get(i)?.users ?? [], ctx.credentials.username, ctx.loginFailureLimit);
+    if (refusal === null) continue;
+    refused.push(i);
+    slots.mark(i, 'login-refused-by-guard', refusal.detail, refusal.note ? { notes: [refusal.note] } : {});
+  }
+  if (refused.length === 0) return true;
+  for (const i of slots.open()) {
+    slots.mark(
+      i,
+      'login-refused-by-guard',
+      `not logged in: the login would also reach server(s) ${refused.join(', ')}, where the account is at risk`,
+    );
+  }
+  return false;
 }
 
 /** false when the password must be withheld: loginHSM goes to every connected server, never to one without E2E. */

@@ -102,6 +102,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
         slots,
         keyDetails: options.keyDetails ?? this.#keyDetails,
         requestKeyHash: this.#requestKeyHash,
+        loginFailureLimit: options.loginFailureLimit,
         run: (command) => this.#run(session, command),
         now: this.#now,
       }),
@@ -116,6 +117,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
     nodes: readonly ClusterNode[],
     credentials: Credentials,
     actions: readonly SyncAction[],
+    options: CollectOptions,
   ): Promise<ActionResult[]> {
     if (actions.length === 0) return [];
     checkCredentials(credentials);
@@ -130,6 +132,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
         profile: this.profile,
         nodes,
         credentials,
+        loginFailureLimit: options.loginFailureLimit,
         run: (command: CommandLine) => this.#run(session, command),
       };
       await requireAllLoggedIn(ctx);

@@ -3,7 +3,7 @@
  * redacted), the logout, and the per-node result slots of a collect.
  */
 import { ParseError } from '#core/errors.ts';
-import type { ClusterNode, NodeInventory, UnreadableReason } from '#core/model.ts';
+import type { ClusterNode, NodeInventory, NodeNote, UnreadableReason } from '#core/model.ts';
 import type { Credentials } from '#core/secret.ts';
 import { redact } from '#core/secret.ts';
 import { type DialectProfile, serverLabel } from './dialect.ts';
@@ -95,11 +95,22 @@ export async function logout(run: (command: CommandLine) => Promise<string>): Pr
   }
 }
 
-/** One result per requested node, in order: the first reason recorded for a node wins. */
+/** What a mark adds to an unreadable node besides its reason. */
+export interface MarkExtras {
+  notes?: NodeNote[];
+  credentialsRejected?: boolean;
+}
+
+/**
+ * One result per requested node, in order: the first reason recorded for a node wins. It also
+ * knows which servers a login was sent to: an unreadable node says whether one may have reached
+ * it (`loginAttempted`), so the workflow reads again only nodes that were never logged in to.
+ */
 export class InventorySlots {
   readonly #nodes: readonly ClusterNode[];
   readonly #results: (NodeInventory | null)[];
   readonly #secrets: Credentials['password'][];
+  readonly #loginSentTo = new Set<number>();
 
   constructor(nodes: readonly ClusterNode[], credentials: Credentials) {
     this.#nodes = nodes;
@@ -124,7 +135,12 @@ export class InventorySlots {
     if (this.#results[i] === null) this.#results[i] = inventory;
   }
 
-  mark(i: number, reason: UnreadableReason, detail: string): void {
+  /** The login is about to be sent to these servers (cluster mode: every connected one). */
+  sendingLogin(servers: readonly number[]): void {
+    for (const i of servers) this.#loginSentTo.add(i);
+  }
+
+  mark(i: number, reason: UnreadableReason, detail: string, extras: MarkExtras = {}): void {
     const node = this.#nodes[i];
     if (node === undefined) return;
     this.done(i, {
@@ -132,6 +148,9 @@ export class InventorySlots {
       status: 'unreadable',
       reason,
       detail: redact(detail, this.#secrets),
+      loginAttempted: this.#loginSentTo.has(i),
+      ...(extras.notes && extras.notes.length > 0 ? { notes: extras.notes } : {}),
+      ...(extras.credentialsRejected ? { credentialsRejected: true } : {}),
     });
   }
 
@@ -148,6 +167,7 @@ export class InventorySlots {
           status: 'unreadable',
           reason: 'protocol-error',
           detail: 'not read (internal error: no result recorded)',
+          loginAttempted: this.#loginSentTo.has(i),
         },
     );
   }

@@ -22,7 +22,13 @@
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { CommandTimeoutError, InvalidInputError, ParseError, TransportError } from '#core/errors.ts';
+import {
+  CommandTimeoutError,
+  ConfigurationError,
+  InvalidInputError,
+  ParseError,
+  TransportError,
+} from '#core/errors.ts';
 import type { Secret } from '#core/secret.ts';
 import { redact, Secret as SecretClass } from '#core/secret.ts';
 import type { DialectProfile, PromptState } from './dialect.ts';
@@ -118,8 +124,21 @@ export class MgmtUtilSession {
       this.#fail(this.#transportError(`cannot write to ${this.profile.toolName}`, error)),
     );
     child.on('error', (error) => {
-      // Spawn failure (ENOENT, EACCES): 'close' may never follow.
-      if (child.pid === undefined) this.#exited = true;
+      // Spawn failure (ENOENT, EACCES): 'close' may never follow. The program is not there or
+      // cannot run: the deployment is wrong, not the nodes.
+      if (child.pid === undefined) {
+        this.#exited = true;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR') {
+          this.#fail(
+            new ConfigurationError(
+              `cannot run ${this.profile.toolName} (${options.command[0]}: ${code}): install it there or point the tool's path setting at it`,
+              { cause: error, context: { tool: this.profile.toolName } },
+            ),
+          );
+          return;
+        }
+      }
       this.#fail(this.#transportError(`cannot run ${this.profile.toolName}`, error));
     });
   }
@@ -378,7 +397,7 @@ export class MgmtUtilSession {
     );
   }
 
-  #fail(error: TransportError | ParseError): void {
+  #fail(error: TransportError | ParseError | ConfigurationError): void {
     const pending = this.#pending;
     if (!pending) return;
     this.#pending = null;

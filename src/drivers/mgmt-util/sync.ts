@@ -10,6 +10,7 @@ import {
   CommandTimeoutError,
   CredentialsRejectedError,
   InvalidInputError,
+  LockoutGuardError,
   ParseError,
   TransportError,
   UnknownNodeError,
@@ -19,10 +20,12 @@ import type { Credentials } from '#core/secret.ts';
 import { redact } from '#core/secret.ts';
 import type { DialectProfile } from './dialect.ts';
 import { SYNC_COMMANDS, type SyncCommand } from './listing.ts';
+import { guardRefusal } from './lockout-guard.ts';
+import { parseListUsersSections } from './parse/parse-list-users.ts';
 import { parseEnableE2e } from './parse/parse-login.ts';
 import { parseServerModeReply, parseSyncReply } from './parse/parse-sync.ts';
 import type { CommandLine, MgmtUtilSession } from './session.ts';
-import { loginReply, logout, startupConnections, statusMismatch } from './session-steps.ts';
+import { loginReply, logout, sectionFor, startupConnections, statusMismatch } from './session-steps.ts';
 
 /** A SyncAction as the util takes it: server numbers, the command word, the numeric id. */
 export interface ServerAction {
@@ -72,6 +75,7 @@ export interface SyncContext {
   profile: DialectProfile;
   nodes: readonly ClusterNode[];
   credentials: Credentials;
+  loginFailureLimit: number;
   run(command: CommandLine): Promise<string>;
 }
 
@@ -83,6 +87,21 @@ export async function requireAllLoggedIn(ctx: SyncContext): Promise<void> {
   );
   if (down.length > 0)
     throw new TransportError(`not every node is connected; nothing written: ${down.join('; ')}`);
+
+  // The lockout guard again: counts may have grown since Collect (another tool, a person).
+  const users = parseListUsersSections(await ctx.run('listUsers'), profile);
+  const risky = nodes.flatMap((_, i) => {
+    const section = sectionFor(users, nodes, i);
+    if (section?.kind !== 'ok')
+      return [`${name(i)}: listUsers unreadable, so the account's failure count is unknown`];
+    const refusal = guardRefusal(section.value.users, credentials.username, ctx.loginFailureLimit);
+    return refusal ? [`${name(i)}: ${refusal.detail}`] : [];
+  });
+  if (risky.length > 0) {
+    throw new LockoutGuardError(`no login, nothing written: ${risky.join('; ')}`, {
+      context: { username: credentials.username },
+    });
+  }
 
   if (profile.enableE2e) {
     const e2e = parseEnableE2e(await ctx.run('enable_e2e'), profile);

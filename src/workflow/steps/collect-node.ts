@@ -8,33 +8,44 @@ import type {
   MarkUnreadableInput,
   RunContext,
 } from '../contracts.ts';
+import { credentialsFor, refusedBefore, rememberRefusals } from '../credential-guard.ts';
 import type { WorkflowDeps } from '../deps.ts';
 import { readableCause } from '../failure-cause.ts';
 
 /**
- * Step 2 (one Map item): read one node. A node we could not reach, or that timed out, is
- * thrown as a retryable error so the state machine retries it with backoff; after that
- * the Catch records it unreadable (markUnreadableStep). A refused login is NOT thrown:
- * it is recorded at once, so nothing ever tries that login again in this run.
+ * Step 2 (one Map item): read one node. A node we could not reach, or that timed out, BEFORE
+ * any login was sent to it, is thrown as a retryable error so the state machine retries it
+ * with backoff; after that the Catch records it unreadable (markUnreadableStep). Once a login
+ * may have reached the node (even unanswered: a late login still counts on the HSM), nothing
+ * is retried: the node is recorded unknown. A refused login is recorded at once, here and in
+ * the credential memory, so nothing tries that password again, in this run or later ones.
  */
 export async function collectNodeStep(input: CollectNodeInput, deps: WorkflowDeps): Promise<CollectedNode> {
   const node = input.cluster.nodes.find((n) => n.nodeId === input.nodeId);
   if (!node) {
     throw new UnknownNodeError(`node '${input.nodeId}' is not in cluster ${input.cluster.clusterId}`);
   }
-  const tool = deps.tool(input.cluster.tool);
-  const credentials = await deps.credentials.get();
-  const [inventory] = await tool.driver().collect([node], credentials, collectOptions(input.context));
-  if (!inventory || inventory.nodeId !== node.nodeId) {
-    throw new TransportError(`driver returned no inventory for ${node.nodeId}`);
+  const clusterId = input.cluster.clusterId;
+  const { credentials, refusal } = await credentialsFor(deps, clusterId);
+  let inventory: NodeInventory | undefined;
+  if (refusal) {
+    inventory = refusedBefore(node.nodeId, refusal);
+  } else {
+    [inventory] = await deps
+      .tool(input.cluster.tool)
+      .driver()
+      .collect([node], credentials, collectOptions(input.context));
+    if (!inventory || inventory.nodeId !== node.nodeId) {
+      throw new TransportError(`driver returned no inventory for ${node.nodeId}`);
+    }
+    await rememberRefusals(deps, clusterId, credentials, [inventory]);
   }
-  if (inventory.status === 'unreadable' && inventory.reason === 'unreachable') {
-    throw new TransportError(`${node.nodeId}: ${inventory.detail}`, { context: { nodeId: node.nodeId } });
-  }
-  if (inventory.status === 'unreadable' && inventory.reason === 'timeout') {
-    throw new CommandTimeoutError(`${node.nodeId}: ${inventory.detail}`, {
-      context: { nodeId: node.nodeId },
-    });
+  if (inventory.status === 'unreadable' && inventory.loginAttempted === false) {
+    const context = { context: { nodeId: node.nodeId } };
+    if (inventory.reason === 'unreachable')
+      throw new TransportError(`${node.nodeId}: ${inventory.detail}`, context);
+    if (inventory.reason === 'timeout')
+      throw new CommandTimeoutError(`${node.nodeId}: ${inventory.detail}`, context);
   }
   try {
     return await storeInventory(input.context, input.cluster, 'before', inventory, deps);
@@ -76,11 +87,17 @@ export async function collectAll(
   phase: CollectPhase,
   deps: WorkflowDeps,
 ): Promise<{ collected: CollectedNode[]; inventories: NodeInventory[] }> {
-  const credentials = await deps.credentials.get();
-  const inventories = await deps
-    .tool(cluster.tool)
-    .driver()
-    .collect(cluster.nodes, credentials, collectOptions(context));
+  const { credentials, refusal } = await credentialsFor(deps, cluster.clusterId);
+  let inventories: NodeInventory[];
+  if (refusal) {
+    inventories = cluster.nodes.map((node) => refusedBefore(node.nodeId, refusal));
+  } else {
+    inventories = await deps
+      .tool(cluster.tool)
+      .driver()
+      .collect(cluster.nodes, credentials, collectOptions(context));
+    await rememberRefusals(deps, cluster.clusterId, credentials, inventories);
+  }
   const collected = await Promise.all(
     inventories.map((inventory) => storeInventory(context, cluster, phase, inventory, deps)),
   );

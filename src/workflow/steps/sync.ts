@@ -1,7 +1,8 @@
-import { MembershipChangedError } from '#core/errors.ts';
+import { CredentialsRejectedError, LockoutGuardError, MembershipChangedError } from '#core/errors.ts';
 import type { ActionResult, Plan } from '#core/model.ts';
 import { artifactKeys } from '#store/artifact-store.ts';
 import type { RunState, SyncOutput } from '../contracts.ts';
+import { credentialsFor, rememberRefusal } from '../credential-guard.ts';
 import type { WorkflowDeps } from '../deps.ts';
 import { required } from './audit.ts';
 
@@ -25,8 +26,24 @@ export async function syncStep(state: RunState, deps: WorkflowDeps): Promise<Syn
         `the node set of ${cluster.clusterId} changed since Resolve (was ${cluster.membershipToken}, now ${now.membershipToken}): nothing written`,
       );
     }
-    const credentials = await deps.credentials.get();
-    results = await deps.tool(cluster.tool).driver().sync(cluster.nodes, credentials, thePlan.actions);
+    const { credentials, refusal } = await credentialsFor(deps, cluster.clusterId);
+    if (refusal) {
+      throw new LockoutGuardError(
+        `no login, nothing written: ${refusal.username}'s password (this secret version) was refused at ${refusal.refusedAt}`,
+      );
+    }
+    const options = { loginFailureLimit: state.context.policy.loginFailureLimit };
+    try {
+      results = await deps
+        .tool(cluster.tool)
+        .driver()
+        .sync(cluster.nodes, credentials, thePlan.actions, options);
+    } catch (error) {
+      if (error instanceof CredentialsRejectedError) {
+        await rememberRefusal(deps, cluster.clusterId, credentials, error.message);
+      }
+      throw error;
+    }
     if (results.some((r) => r.outcome === 'synced')) lastWriteAt = deps.clock().toISOString();
   }
   const resultsRef = await deps.store.putJson(artifactKeys.results(state.context.runId), results);

@@ -218,7 +218,7 @@ describe('Luna driver: sync', () => {
     const r = setUp(LUNA_SCENARIOS['cloudhsm-hapg']);
     const { cluster, thePlan } = await planned(r, 'hapg1');
 
-    const results = await r.driver.sync(cluster.nodes, creds(), thePlan.actions);
+    const results = await r.driver.sync(cluster.nodes, creds(), thePlan.actions, OPTIONS);
     const after = audit(cluster, await r.driver.collect(cluster.nodes, creds(), OPTIONS), LUNA_MODULE.rules);
 
     expect(thePlan.actions.map((a) => [a.operation, a.targetNodeId])).toEqual([
@@ -247,7 +247,7 @@ describe('Luna driver: sync', () => {
       description: 'hagroup synchronize -group myHAgroup (to par2)',
     };
 
-    const results = await r.driver.sync(cluster.nodes, creds(), [action]);
+    const results = await r.driver.sync(cluster.nodes, creds(), [action], OPTIONS);
 
     expect(results).toEqual([
       expect.objectContaining({
@@ -273,10 +273,12 @@ describe('Luna driver: sync', () => {
       LUNA_MODULE.plannerFor?.({ LUNA_RECOVER: 'true' }) ?? null,
     );
 
-    await expect(r.driver.sync(cluster.nodes, creds(), allowed.actions)).rejects.toThrow(
+    await expect(r.driver.sync(cluster.nodes, creds(), allowed.actions, OPTIONS)).rejects.toThrow(
       /511541022 is down in HA group hapg1 and LUNA_RECOVER is off: nothing written/,
     );
-    const results = await r.newDriver({ LUNA_RECOVER: 'true' }).sync(cluster.nodes, creds(), allowed.actions);
+    const results = await r
+      .newDriver({ LUNA_RECOVER: 'true' })
+      .sync(cluster.nodes, creds(), allowed.actions, OPTIONS);
 
     expect(cluster.nodes.map((n) => n.state)).toEqual(['ACTIVE', 'DEGRADED']);
     expect(notesOf(inventories[1])).toEqual(['member-down:hapg1']);
@@ -297,10 +299,12 @@ describe('Luna driver: sync', () => {
       command: ['/nonexistent/lunacm'],
     });
 
-    await expect(r.driver.sync(cluster.nodes.slice(1), creds(), thePlan.actions.slice(0, 1))).rejects.toThrow(
-      MembershipChangedError,
+    await expect(
+      r.driver.sync(cluster.nodes.slice(1), creds(), thePlan.actions.slice(0, 1), OPTIONS),
+    ).rejects.toThrow(MembershipChangedError);
+    await expect(broken.sync(cluster.nodes, creds(), thePlan.actions, OPTIONS)).rejects.toThrow(
+      TransportError,
     );
-    await expect(broken.sync(cluster.nodes, creds(), thePlan.actions)).rejects.toThrow(TransportError);
     expect(r.transcripts.join('\n')).not.toMatch(/hagroup synchronize/);
   });
 });

@@ -16,6 +16,8 @@ import { AZURE_SINGLE_NODE_KEY, seedScenarios } from '#emulator/seed-scenarios.t
 import { tempDir } from '../support/fake-util.ts';
 import { syncAction } from '../support/sync-action.ts';
 
+/** The lockout guard's limit of the default policy. */
+const GUARD = { loginFailureLimit: 2 };
 const PASSWORD = 'Emu-Driver-Pass-4471!';
 const CREDENTIALS: Credentials = {
   username: 'admin',
@@ -102,8 +104,8 @@ describe.each(['aws', 'azure'] as const)('MgmtUtilDriver against the emulator (%
             action('syncKey', AZURE_SINGLE_NODE_KEY, nodes, 0, 2),
           ];
 
-    const first = await driver.sync(nodes, CREDENTIALS, actions);
-    const second = await driver.sync(nodes, CREDENTIALS, actions);
+    const first = await driver.sync(nodes, CREDENTIALS, actions, GUARD);
+    const second = await driver.sync(nodes, CREDENTIALS, actions, GUARD);
     const after = (await driver.collect(nodes, CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 })).map(
       read,
     );
@@ -137,7 +139,7 @@ describe.each(['aws', 'azure'] as const)('MgmtUtilDriver against the emulator (%
     const before = cluster.readState(1);
 
     const error = await driver
-      .sync(cluster.nodes, CREDENTIALS, [action('syncUser', 2, cluster.nodes, 0, 1)])
+      .sync(cluster.nodes, CREDENTIALS, [action('syncUser', 2, cluster.nodes, 0, 1)], GUARD)
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(CredentialsRejectedError);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   CredentialsRejectedError,
+  ERROR_NAMES,
   InvalidInputError,
   ParseError,
   TransportError,
@@ -18,6 +19,8 @@ import type { FakeScenario, FakeServer } from '../fixtures/fake-mgmt-util.ts';
 import { fakeCommand, fakeEnv, nodes, PASSWORD, tempDir, user } from '../support/fake-util.ts';
 import { syncAction } from '../support/sync-action.ts';
 
+/** The lockout guard's limit of the default policy. */
+const GUARD = { loginFailureLimit: 2 };
 const NOW = new Date('2026-11-23T10:00:00.000Z');
 const CREDENTIALS: Credentials = {
   username: 'admin',
@@ -102,9 +105,9 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       });
       expect(inventories[0]).toMatchObject({ nodeId: 'hsm-0', status: 'read' });
       expect(commands()).toEqual([
+        'listUsers',
         'enable_e2e',
         'loginHSM CO admin <pw>',
-        'listUsers',
         'findAllKeys 0 0',
         'getKeyInfo -k 8',
         'getKeyInfo -k 17',
@@ -168,6 +171,8 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         status: 'unreadable',
         reason: 'login-failed',
         detail: 'loginHSM failed: RET_USER_LOCKED on server 1(127.0.0.2) (credentials rejected; not retried)',
+        loginAttempted: true,
+        credentialsRejected: true,
       });
       expect(inventories.filter((i) => i.status === 'read')).toHaveLength(2);
       expect(commands().filter((c) => c.startsWith('loginHSM'))).toHaveLength(1);
@@ -183,7 +188,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         'login-failed',
         'login-failed',
       ]);
-      expect(commands()).toEqual(['enable_e2e', 'loginHSM CO admin Wrong-Pass-99812', 'quit']);
+      expect(commands()).toEqual(['listUsers', 'enable_e2e', 'loginHSM CO admin Wrong-Pass-99812', 'quit']);
       expect(everything(inventories)).not.toContain('Wrong-Pass-99812');
     });
 
@@ -212,6 +217,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         status: 'unreadable',
         reason: 'protocol-error',
         detail: 'listUsers: line 9: section of server 1 ends after 1 of 2 user rows (reply cut short?)',
+        loginAttempted: false,
       });
     });
 
@@ -303,32 +309,36 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       });
     });
 
-    it('marks every node unreachable when the util dies or cannot start', async () => {
+    it('marks every node unreachable when the util dies, and says no login reached them before it was sent', async () => {
       const dies = driver({ dialect: 'aws', servers: [server(), server()], exitOn: 'listUsers' });
+
+      const died = await dies.collect(nodes(2), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
+
+      expect(died.map((i) => i.status === 'unreadable' && i.reason)).toEqual(['unreachable', 'unreachable']);
+      expect(died[0]).toMatchObject({
+        detail: expect.stringMatching(/exited \(code 3\) during "listUsers"/),
+        // listUsers comes before the login: the workflow may read these nodes again.
+        loginAttempted: false,
+      });
+      expect(everything(died)).not.toContain(PASSWORD);
+    });
+
+    it('calls a util that is not installed a configuration error, not a node fault', async () => {
+      // Before: every node "unreachable" (ENOENT), retried as a transport error.
       const missing = driver(
         { dialect: 'aws', servers: [server()] },
         { command: ['/nonexistent/cloudhsm_mgmt_util'] },
       );
 
-      const died = await dies.collect(nodes(2), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
-      const notStarted = await missing.collect(nodes(1), CREDENTIALS, {
-        keyDetails: false,
-        loginFailureLimit: 2,
-      });
+      const error = await missing
+        .collect(nodes(1), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 })
+        .catch((e: unknown) => e);
 
-      expect(died.map((i) => i.status === 'unreadable' && i.reason)).toEqual(['unreachable', 'unreachable']);
-      expect(died[0]).toMatchObject({
-        detail: expect.stringMatching(/exited \(code 3\) during "listUsers"/),
+      expect(error).toMatchObject({
+        name: ERROR_NAMES.configuration,
+        message: expect.stringContaining('/nonexistent/cloudhsm_mgmt_util: ENOENT'),
       });
-      expect(notStarted).toEqual([
-        {
-          nodeId: 'hsm-0',
-          status: 'unreadable',
-          reason: 'unreachable',
-          detail: expect.stringMatching(/ENOENT/),
-        },
-      ]);
-      expect(everything([died, notStarted])).not.toContain(PASSWORD);
+      expect(String((error as Error).message)).not.toContain(PASSWORD);
     });
 
     it('withholds the password when end-to-end encryption fails on a server', async () => {
@@ -341,7 +351,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         'protocol-error',
       ]);
       expect(inventories[0]).toMatchObject({ detail: expect.stringMatching(/password withheld/) });
-      expect(commands()).toEqual(['enable_e2e', 'quit']);
+      expect(commands()).toEqual(['listUsers', 'enable_e2e', 'quit']);
     });
 
     it('refuses credentials the util could not take as one word, without starting it or showing them', async () => {
@@ -373,6 +383,72 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
     });
   });
 
+  describe('the lockout guard', () => {
+    const failing = (count: number) => ({ ...ADMIN, loginFailureCount: count });
+
+    it('sends no login at all when the account already has the limit of failures on one server', async () => {
+      // Before: the login went to every server whatever its count: five runs locked admin everywhere.
+      const d = driver({
+        dialect: 'aws',
+        servers: [server(), server({ users: [failing(2), user(3, 'crypto_user1')] })],
+      });
+
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
+
+      expect(commands()).toEqual(['listUsers', 'quit']);
+      expect(inventories[1]).toMatchObject({
+        status: 'unreadable',
+        reason: 'login-refused-by-guard',
+        loginAttempted: false,
+        detail: expect.stringContaining('admin already has 2 failed login(s) here'),
+        notes: [expect.objectContaining({ kind: 'lockout-risk', severity: 'critical' })],
+      });
+      // The other server shares the session's one cluster-wide login: it is not logged in either.
+      expect(inventories[0]).toMatchObject({ reason: 'login-refused-by-guard', loginAttempted: false });
+    });
+
+    it('calls an account at the HSM lock locked, and one missing from the HSM not worth a login', async () => {
+      const d = driver({
+        dialect: 'aws',
+        servers: [server({ users: [failing(5)] }), server({ users: [user(3, 'crypto_user1')] })],
+      });
+
+      const inventories = await d.collect(nodes(2), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
+
+      expect(inventories[0]).toMatchObject({
+        reason: 'login-refused-by-guard',
+        notes: [expect.objectContaining({ kind: 'account-locked' })],
+      });
+      expect(inventories[1]).toMatchObject({
+        reason: 'login-refused-by-guard',
+        detail: expect.stringContaining('does not exist on this HSM'),
+      });
+      expect(commands().some((c) => c.startsWith('loginHSM'))).toBe(false);
+    });
+
+    it('logs in below the limit', async () => {
+      const d = driver({
+        dialect: 'aws',
+        servers: [server({ users: [failing(1), user(3, 'crypto_user1')] })],
+      });
+
+      const [inventory] = await d.collect(nodes(1), CREDENTIALS, { keyDetails: false, loginFailureLimit: 2 });
+
+      expect(inventory?.status).toBe('read');
+    });
+
+    it('writes nothing and sends no login in a sync when a server is at the limit', async () => {
+      const d = driver({ dialect: 'aws', servers: [server(), server({ users: [failing(3)] })] });
+
+      const error = await d
+        .sync(nodes(2), CREDENTIALS, [action('syncUser', 3, 0, 1)], GUARD)
+        .catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ name: ERROR_NAMES.lockoutGuard });
+      expect(commands()).toEqual(['listUsers', 'quit']);
+    });
+  });
+
   describe('sync', () => {
     it('logs in everywhere first, then runs the actions grouped by source server', async () => {
       const d = driver({
@@ -381,7 +457,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       });
       const actions = [action('syncUser', 6, 0, 1), action('syncKey', 17, 1, 0), action('syncUser', 6, 0, 2)];
 
-      const results = await d.sync(nodes(3), CREDENTIALS, actions);
+      const results = await d.sync(nodes(3), CREDENTIALS, actions, GUARD);
 
       expect(results.map((r) => [r.action, r.outcome])).toEqual([
         [actions[0], 'synced'],
@@ -392,6 +468,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         'syncUser 6 1: ExtractMaskedObject: 0x0 ! | InsertMaskedObject: 0x0 ! | syncUser success',
       );
       expect(commands()).toEqual([
+        'listUsers',
         'enable_e2e',
         'loginHSM CO admin <pw>',
         'server 0',
@@ -417,10 +494,12 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         ],
       });
 
-      const results = await d.sync(nodes(3), CREDENTIALS, [
-        action('syncUser', 6, 0, 1),
-        action('syncUser', 6, 0, 2),
-      ]);
+      const results = await d.sync(
+        nodes(3),
+        CREDENTIALS,
+        [action('syncUser', 6, 0, 1), action('syncUser', 6, 0, 2)],
+        GUARD,
+      );
 
       expect(results.map((r) => r.outcome)).toEqual(['failed', 'synced']);
       expect(results[0]?.detail).toMatch(/syncUser failed: RET_FAULT_INJECTED/);
@@ -433,13 +512,13 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       });
 
       const error = await d
-        .sync(nodes(2), CREDENTIALS, [action('syncUser', 3, 0, 1)])
+        .sync(nodes(2), CREDENTIALS, [action('syncUser', 3, 0, 1)], GUARD)
         .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(CredentialsRejectedError);
       expect((error as Error).message).toMatch(/server 1 \(hsm-1\): loginHSM failed: RET_USER_LOGIN_FAILURE/);
       expect((error as Error).message).not.toContain(PASSWORD);
-      expect(commands()).toEqual(['enable_e2e', 'loginHSM CO admin <pw>', 'quit']);
+      expect(commands()).toEqual(['listUsers', 'enable_e2e', 'loginHSM CO admin <pw>', 'quit']);
     });
 
     it('keeps the password out of the error when the loginHSM reply cannot be parsed', async () => {
@@ -450,14 +529,14 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       });
 
       const error = await d
-        .sync(nodes(2), CREDENTIALS, [action('syncUser', 3, 0, 1)])
+        .sync(nodes(2), CREDENTIALS, [action('syncUser', 3, 0, 1)], GUARD)
         .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(ParseError);
       expect((error as Error).message).toMatch(/loginHSM: line 1: unrecognised line/);
       expect((error as Error).message).not.toContain(PASSWORD);
       expect((error as Error).stack).not.toContain(PASSWORD);
-      expect(commands()).toEqual(['enable_e2e', 'loginHSM CO admin <pw>', 'quit']);
+      expect(commands()).toEqual(['listUsers', 'enable_e2e', 'loginHSM CO admin <pw>', 'quit']);
     });
 
     it('never reports an action synced on the reply of another command (an extra prompt)', async () => {
@@ -469,10 +548,12 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         extraPromptAfter: 'server',
       });
 
-      const results = await d.sync(nodes(2), CREDENTIALS, [
-        action('syncKey', 8, 0, 1),
-        action('syncKey', 99, 0, 1),
-      ]);
+      const results = await d.sync(
+        nodes(2),
+        CREDENTIALS,
+        [action('syncKey', 8, 0, 1), action('syncKey', 99, 0, 1)],
+        GUARD,
+      );
 
       expect(results[1]?.outcome).not.toBe('synced');
       expect(results.map((r) => r.outcome)).not.toContain('synced');
@@ -481,7 +562,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
     it('writes nothing when a node is not connected', async () => {
       const d = driver({ dialect: 'azure', servers: [server(), server({ down: true })] });
 
-      await expect(d.sync(nodes(2), CREDENTIALS, [action('syncUser', 3, 0, 1)])).rejects.toThrow(
+      await expect(d.sync(nodes(2), CREDENTIALS, [action('syncUser', 3, 0, 1)], GUARD)).rejects.toThrow(
         TransportError,
       );
       expect(commands()).toEqual(['quit']);
@@ -491,7 +572,7 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
       const d = driver({ dialect: 'aws', servers: [server(), server()] });
       const wrong = { ...action('syncUser', 3, 0, 1), targetNodeId: 'hsm-7' };
 
-      await expect(d.sync(nodes(2), CREDENTIALS, [wrong])).rejects.toThrow(UnknownNodeError);
+      await expect(d.sync(nodes(2), CREDENTIALS, [wrong], GUARD)).rejects.toThrow(UnknownNodeError);
       expect(commands()).toEqual([]);
     });
 
@@ -501,10 +582,12 @@ describe('MgmtUtilDriver (against the scripted fake util)', () => {
         { timeouts: { startupMs: 10_000, commandMs: 300, closeMs: 2_000 } },
       );
 
-      const results = await d.sync(nodes(2), CREDENTIALS, [
-        action('syncKey', 8, 0, 1),
-        action('syncUser', 3, 1, 0),
-      ]);
+      const results = await d.sync(
+        nodes(2),
+        CREDENTIALS,
+        [action('syncKey', 8, 0, 1), action('syncUser', 3, 1, 0)],
+        GUARD,
+      );
 
       expect(results.map((r) => r.outcome)).toEqual(['failed', 'not-run']);
       expect(results[1]?.detail).toBe('not run: the session was lost during "syncKey 8 1"');

@@ -114,7 +114,7 @@ describe('MgmtUtilSession', () => {
     expect(session.alive).toBe(false);
   });
 
-  it('fails to start with a TransportError when the program does not exist', async () => {
+  it('fails to start with a ConfigurationError when the program does not exist', async () => {
     const start = MgmtUtilSession.start({
       command: ['/nonexistent/cloudhsm_mgmt_util'],
       configPath: writeConfig(dir.path, 1),
@@ -122,9 +122,12 @@ describe('MgmtUtilSession', () => {
       startupTimeoutMs: 5_000,
     });
 
-    await expect(start).rejects.toThrow(
-      /cannot run cloudhsm_mgmt_util: spawn \/nonexistent\/cloudhsm_mgmt_util ENOENT/,
-    );
+    await expect(start).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringMatching(
+        /cannot run cloudhsm_mgmt_util \(\/nonexistent\/cloudhsm_mgmt_util: ENOENT\)/,
+      ),
+    });
   });
 
   it('times out a util that never shows a prompt, and leaves no process behind', async () => {

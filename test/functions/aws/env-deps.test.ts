@@ -77,6 +77,14 @@ describe('functions/aws/deps', () => {
         log: quiet,
       }),
     ).toThrow(/CO_SECRET_ARN is not set/);
+    // The node-access functions keep the lockout guard's memory in the state table.
+    expect(() =>
+      awsDeps(['nodes'], {
+        env: { REPORT_BUCKET: 'b', CO_SECRET_ARN: 'arn:x' },
+        clients: clients(),
+        log: quiet,
+      }),
+    ).toThrow(/STATE_TABLE is not set/);
     expect(() =>
       awsDeps(['alerts'], { env: { REPORT_BUCKET: 'b' }, clients: clients(), log: quiet }),
     ).toThrow(/ALERT_TOPIC_ARN is not set/);
@@ -107,6 +115,7 @@ describe('functions/aws/deps', () => {
       MGMT_UTIL_PATH: '/opt/custom/cloudhsm_mgmt_util',
       CO_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:hsm-co-AbCdEf',
       KEY_DETAILS: 'true',
+      STATE_TABLE: 'state',
     };
     const deps = awsDeps(['nodes'], { env, clients: clients(), log: quiet });
     const audit = awsDeps([], { env, clients: clients(), log: quiet });

@@ -8,6 +8,7 @@
  */
 import { CredentialsRejectedError, TransportError } from '#core/errors.ts';
 import type { Secret } from '#core/secret.ts';
+import { LockoutGuardError } from '../errors.ts';
 import { CKF } from './constants.ts';
 
 /** Which member: by token serial number (production: the partition serial) or token label. */
@@ -156,9 +157,10 @@ export type MemberOutcome =
       member: MemberSelector;
       outcome: 'credentials-rejected';
       error: CredentialsRejectedError;
-      /** false for a lockout-guard refusal: nothing was sent. */
       loginAttempted: boolean;
     }
+  /** The lockout guard kept the login back (the token's PIN counters): nothing was sent. */
+  | { member: MemberSelector; outcome: 'guard-refused'; error: LockoutGuardError }
   | { member: MemberSelector; outcome: 'not-attempted'; reason: string };
 
 export interface ReadMembersOptions {
@@ -171,11 +173,11 @@ export interface ReadMembersOptions {
 }
 
 /**
- * Reads members one after the other with the same PIN. After the first refused login (or
- * lockout-guard refusal) no other member is tried: the same PIN would only count failures up
- * on every partition (all members of a group share the Crypto Officer password). An
- * unreadable member is reported and the others are still read; other errors propagate.
- * Every outcome that is not `read` says whether a login was sent to the member.
+ * Reads members one after the other with the same PIN. After the first refused login no other
+ * member is tried: the same PIN would only count failures up on every partition (all members
+ * of a group share the Crypto Officer password). A member the lockout guard keeps off (its own
+ * PIN counters) and an unreadable member are reported, and the others are still read (each
+ * with its own guard); other errors propagate. Every outcome says whether a login was sent.
  */
 export async function readMembers(
   reader: MemberInventoryReader,
@@ -213,7 +215,9 @@ export async function readMembers(
         }),
       });
     } catch (error) {
-      if (error instanceof CredentialsRejectedError) {
+      if (error instanceof LockoutGuardError) {
+        outcomes.push({ member, outcome: 'guard-refused', error });
+      } else if (error instanceof CredentialsRejectedError) {
         rejected = describeMember(member);
         outcomes.push({ member, outcome: 'credentials-rejected', error, loginAttempted });
       } else if (error instanceof TransportError) {
