@@ -228,7 +228,9 @@ describe('GrapheneInventoryReader on SoftHSM2 tokens', () => {
       expect(text).not.toContain(PIN);
     }
     expect(guarded).toBeInstanceOf(LockoutGuardError);
-    expect(guarded).toBeInstanceOf(CredentialsRejectedError);
+    // Kept back, not refused: never remembered as a refused credential.
+    expect(guarded).not.toBeInstanceOf(CredentialsRejectedError);
+    expect((guarded as Error).name).toBe('LockoutGuardError');
     expect((guarded as LockoutGuardError).flags).toEqual(['CKF_USER_PIN_COUNT_LOW']);
     expect(forced.pinCounters.userPinCountLow).toBe(true);
     expect(after.pinCounters.userPinCountLow).toBe(false);
