@@ -7,11 +7,12 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { clusterFileSchema } from '#cli/cluster-file.ts';
 import { lunacmCommand } from '#emulator/luna/main.ts';
 import { LUNA_SCENARIOS } from '#emulator/luna/scenarios.ts';
 import { fixture } from '../drivers/luna/support/render-lunacm.ts';
 import { buildLuna, type LunaFixture, PIN } from '../drivers/luna/support/softhsm-fixture.ts';
-import { type CliResult, runCli } from '../support/run-cli.ts';
+import { type CliResult, PROJECT_ROOT, runCli } from '../support/run-cli.ts';
 
 const PASSWORD = 'Luna-Demo-Pa55-7e1f';
 const FORMS = [PASSWORD, Buffer.from(PASSWORD).toString('base64'), Buffer.from(PASSWORD).toString('hex')];
@@ -200,5 +201,16 @@ describe('hsm-sentinel parse listgroups --tool luna', () => {
       /^hsm-sentinel parse: ParseError: hagroup listgroups: line \d+: .*cut short/,
     );
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('the Luna cluster file examples (README, module README)', () => {
+  it.each(['README.md', 'src/drivers/luna/README.md'])('%s: its luna cluster file is valid', async (file) => {
+    const text = await readFile(join(PROJECT_ROOT, file), 'utf8');
+    const start = text.indexOf('```json\n{\n  "clusterId": "myHAgroup",\n  "tool": "luna"');
+    const block = text.slice(start + 8, text.indexOf('\n```', start + 8));
+
+    expect(start).toBeGreaterThan(0);
+    expect(clusterFileSchema.safeParse(JSON.parse(block)).error?.issues ?? []).toEqual([]);
   });
 });
