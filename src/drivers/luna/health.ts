@@ -12,7 +12,7 @@
 import type { NodeNote } from '#core/model.ts';
 import type { HaGlobalSettings, HaGroup, HaMemberRow, NeedsSync } from './parse/parse-listgroups.ts';
 import { LUNA_SETTINGS } from './settings.ts';
-import { TOPICS, topicOf } from './topics.ts';
+import { TOPICS, type Topic, topicOf } from './topics.ts';
 
 export const RETRY_RANGE = { min: 0, max: 500, infinite: -1 } as const;
 export const INTERVAL_RANGE = { min: 60, max: 1200 } as const;
@@ -38,11 +38,8 @@ export function groupNotes(
 ): NodeNote[] {
   const g = group.label;
   const notes: NodeNote[] = [];
-  const note = (
-    severity: NodeNote['severity'],
-    topic: (typeof TOPICS)[keyof typeof TOPICS],
-    detail: string,
-  ) => notes.push({ kind: 'health', severity, detail, topic: topicOf(topic, g) });
+  const note = (severity: NodeNote['severity'], topic: Topic, detail: string) =>
+    notes.push({ kind: 'health', severity, detail, topic: topicOf(topic, g) });
 
   if (global === null) {
     note(
