@@ -3,6 +3,8 @@
  * documented ranges) and the runbook the alert carries for each finding.
  */
 import { describe, expect, it } from '@jest/globals';
+import { buildAlert } from '#core/alert.ts';
+import { audit } from '#core/audit.ts';
 import type { ClusterNode, ObjectFinding } from '#core/model.ts';
 import { groupNotes, memberNotes, notesMember } from '#drivers/luna/health.ts';
 import { LUNA_MODULE } from '#drivers/luna/index.ts';
@@ -12,6 +14,8 @@ import {
   type HaMemberRow,
   parseListGroups,
 } from '#drivers/luna/parse/parse-listgroups.ts';
+import { runReport } from '../../support/builders.ts';
+import { aes, lunaCluster, member } from './support/luna-inventory.ts';
 import { fixture } from './support/render-lunacm.ts';
 
 const documented = parseListGroups(fixture('listgroups-7.3-pci.txt'));
@@ -170,5 +174,39 @@ describe('Luna runbook', () => {
     expect(runbook.nodeFinding?.('lockout-risk', '154438865287', nodes).join('\n')).toMatch(
       /role login -name co .*a successful login clears the counter/,
     );
+  });
+});
+
+describe('Luna health in the audit and the alert', () => {
+  it('a health note is a node-health item (not an unreadable node) whose commands come from its topic', () => {
+    const cluster = lunaCluster(['154438865287', '1238700701509']);
+    const carrier = member('154438865287', [aes('k', '01', 'kcv:1')]);
+    if (carrier.status === 'read') {
+      carrier.notes = groupNotes({ ...global, maxRetry: 0, autoRecoveryEnabled: false }, group, {
+        value: false,
+      });
+    }
+    const before = audit(
+      cluster,
+      [carrier, member('1238700701509', [aes('k', '01', 'kcv:1')])],
+      LUNA_MODULE.rules,
+    );
+
+    const alert = buildAlert(
+      runReport({ clusterId: 'myHAgroup', tool: 'luna', cluster, before }),
+      LUNA_MODULE.runbook({ settings: {} }),
+    );
+
+    expect(before.nodes).toEqual([
+      expect.objectContaining({ nodeId: '154438865287', kind: 'health', topic: 'auto-recovery:myHAgroup' }),
+    ]);
+    expect(alert?.items).toEqual([
+      expect.objectContaining({
+        category: 'node-health',
+        severity: 'warning',
+        runbook: expect.arrayContaining([expect.stringMatching(/^hagroup retry -count /)]),
+      }),
+    ]);
+    expect(alert?.dedupKey).toContain('health/auto-recovery:myHAgroup');
   });
 });
