@@ -23,6 +23,7 @@ import { InvalidInputError } from '#core/errors.ts';
 import { toolIds, toolModule } from '#drivers/registry.ts';
 import type { ToolModule } from '#drivers/tool-module.ts';
 import { credentialsSource, localSecretReader } from '#providers/credentials.ts';
+import { ClientMembershipProvider } from '#providers/static/client-membership-provider.ts';
 import { NoBackupProvider } from '#providers/static/no-backup.ts';
 import { StaticClusterProvider } from '#providers/static/static-provider.ts';
 import type { WorkflowDeps } from '#workflow/deps.ts';
@@ -89,12 +90,19 @@ export type ClusterFile = Omit<ClusterFileText, 'dialect' | 'util' | 'tool' | 'c
 
 /** Reads and validates a cluster file; relative paths in it are taken from the file's folder. */
 export async function loadClusterFile(path: string): Promise<ClusterFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    throw new InvalidInputError(`cluster file ${path} cannot be read (${code})`, { cause });
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (cause) {
     throw new InvalidInputError(
-      `cluster file ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `cluster file ${path}: not JSON (${cause instanceof Error ? cause.message : String(cause)})`,
       { cause },
     );
   }
@@ -127,23 +135,44 @@ export async function loadClusterFile(path: string): Promise<ClusterFile> {
 }
 
 /** The deps of a local run against the nodes a cluster file names. */
-export function depsForClusterFile(file: ClusterFile, io: CliIo, verbose: boolean): Promise<WorkflowDeps> {
+export function depsForClusterFile(
+  file: ClusterFile,
+  io: CliIo,
+  verbose: boolean,
+  transcriptDir?: string,
+): Promise<WorkflowDeps> {
+  const toolSettings = { ...io.env, KEY_DETAILS: String(file.keyDetails), ...file.toolSettings };
+  // A tool whose own client knows the members (no cloud): the file's nodes are compared with it.
+  const membership = file.tool.clientMembership?.({
+    settings: toolSettings,
+    ...(file.command ? { command: file.command } : {}),
+  });
   return localDeps({
-    provider: new StaticClusterProvider({
-      clusterId: file.clusterId,
-      provider: 'file',
-      tool: file.tool.id,
-      nodes: () =>
-        file.nodes.map((n) => ({ ...n, port: n.port ?? file.tool.port, state: 'ACTIVE' as const })),
-      operatorConfigAddresses: () => operatorAddresses(file),
-    }),
+    provider: membership
+      ? new ClientMembershipProvider({
+          provider: 'file',
+          tool: file.tool,
+          listed: async (id) =>
+            id === file.clusterId ? file.nodes.map((n) => ({ nodeId: n.nodeId, address: n.address })) : null,
+          members: membership,
+        })
+      : new StaticClusterProvider({
+          clusterId: file.clusterId,
+          provider: 'file',
+          tool: file.tool.id,
+          nodes: () =>
+            file.nodes.map((n) => ({ ...n, port: n.port ?? file.tool.port, state: 'ACTIVE' as const })),
+          operatorConfigAddresses: () => operatorAddresses(file),
+        }),
     tool: file.tool.id,
     ...(file.command ? { toolCommand: file.command } : {}),
-    toolSettings: { ...io.env, KEY_DETAILS: String(file.keyDetails), ...file.toolSettings },
+    toolSettings,
     credentials: credentialsSource(file.credentials, io.env),
     secrets: localSecretReader(io.env),
     backup: new NoBackupProvider(),
     reportDir: file.reportDir,
+    ...(transcriptDir ? { transcriptDir } : {}),
+    ...(file.operatorConfig ? { operatorConfig: file.operatorConfig } : {}),
     ...(verbose ? { log: jsonLineLogger(io.stderr) } : {}),
   });
 }

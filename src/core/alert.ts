@@ -15,9 +15,8 @@ export const ALERT_CATEGORIES = [
   'divergent',
   'unrecovered',
   'node-unreadable',
-  'credentials',
-  /** A node that was read, with something to say about it (counts that lag its peers, health). */
   'node-health',
+  'credentials',
   'config-drift',
   'backup',
   'repaired',
@@ -44,6 +43,11 @@ export interface Alert {
   items: AlertItem[];
   /** Same unresolved problems => same key: lets a sink drop repeats within a window. */
   dedupKey: string;
+  /**
+   * Where the run's report page is: its path locally, a pre-signed URL on AWS. Set by the
+   * Alert step once the report is stored (absent: the store gives no address).
+   */
+  reportLink?: string;
 }
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
@@ -169,31 +173,31 @@ function alertItems(
       );
     }
   }
-  const unread = new Set(final.nodeIds.filter((id) => !final.readableNodeIds.includes(id)));
   for (const node of final.nodes) {
     const drift = node.kind === 'absent-from-config' || node.kind === 'unknown-in-config';
     // A refused or withheld login is the loudest thing a run can say: the account is at risk.
     const credentials = CREDENTIAL_KINDS.has(node.kind);
-    const category: AlertCategory = drift
-      ? 'config-drift'
-      : credentials
-        ? 'credentials'
-        : HEALTH_KINDS.has(node.kind) && !unread.has(node.nodeId)
-          ? 'node-health'
-          : 'node-unreadable';
+    // A health note or a lagging count is about a node that was read: not an unreadable node.
+    const health = node.kind === 'health' || node.kind === 'lagging';
     items.push(
       tag(
         {
-          category,
+          category: drift
+            ? 'config-drift'
+            : credentials
+              ? 'credentials'
+              : health
+                ? 'node-health'
+                : 'node-unreadable',
           severity: node.severity,
           objectId: null,
           nodeIds: [node.nodeId],
           message: `${node.nodeId}: ${node.kind}: ${node.detail}`,
           runbook: drift
             ? runbook.configDrift()
-            : (runbook.nodeFinding?.(node.kind, node.nodeId, nodes) ?? []),
+            : (runbook.nodeFinding?.(node.kind, node.nodeId, nodes, node.topic) ?? []),
         },
-        node.kind,
+        node.topic === undefined ? node.kind : `${node.kind}/${node.topic}`,
       ),
     );
   }
@@ -248,8 +252,6 @@ const CREDENTIAL_KINDS: ReadonlySet<string> = new Set([
   'lockout-risk',
   'account-locked',
 ]);
-/** Node findings about a node that was read (or about the cluster), not about reading it. */
-const HEALTH_KINDS: ReadonlySet<string> = new Set(['lagging', 'health']);
 
 /** A run whose tool is not known (a stored report without it): nothing to type. */
 const nothing = (): string[] => [];

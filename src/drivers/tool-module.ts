@@ -5,7 +5,7 @@
  * src/drivers/registry.ts lists them, and composition roots ask the registry. Nothing else
  * names a tool. How to add one: docs/adding-a-tool.md.
  */
-import type { Addressing, ToolId } from '#core/model.ts';
+import type { Addressing, ClusterNode, ToolId } from '#core/model.ts';
 import type { SecretReader } from '#core/secret.ts';
 import type { ObjectRules, RepairPlanner, Runbook } from '#core/tool-rules.ts';
 import type { NodeAccessDriver } from './node-access-driver.ts';
@@ -37,6 +37,11 @@ export interface DriverContext {
    * refused once is never sent again. The workflow keeps the run's own credential itself.
    */
   refusals?: AccountRefusals;
+  /**
+   * The operator's own config of the tool (a cluster file's `operatorConfig`): the runbook's
+   * commands start the tool with it instead of the vendor's default path.
+   */
+  operatorConfig?: string;
 }
 
 /** A refusal of one account's secret version on one cluster (the credential memory's record). */
@@ -80,22 +85,30 @@ export interface ToolModule {
   readonly rules: ObjectRules;
   /** Null when the tool has no documented repair: findings are alerted, never fixed. */
   readonly planner: RepairPlanner | null;
-  /**
-   * The planner for one deployment's settings, when what can be repaired depends on them
-   * (SDK 5: only users whose password a setting names can be re-created). Absent: `planner`.
-   */
+  /** When the tool's settings change what it plans (a switch of its own): the planner for them. */
   plannerFor?(settings: ToolSettings): RepairPlanner | null;
+  /**
+   * For a tool with no cloud control plane, whose own client is the authority on membership
+   * (Luna HA groups): the members that client sees of one cluster, with their state. The
+   * operator's list of the cluster is then only compared with it (drift).
+   */
+  clientMembership?(
+    context: Pick<DriverContext, 'settings' | 'command' | 'childEnv' | 'commandTimeoutMs'>,
+  ): ClientMembership;
   readonly settings: readonly ToolSettingSpec[];
   /** Throws a ConfigurationError naming a setting of this tool that is malformed (unset is fine). */
   checkSettings(settings: ToolSettings): void;
   createDriver(context: DriverContext): NodeAccessDriver;
   /** The commands a human types, naming the binary the run uses. */
-  runbook(context: Pick<DriverContext, 'settings' | 'command'>): Runbook;
+  runbook(context: Pick<DriverContext, 'settings' | 'command' | 'operatorConfig'>): Runbook;
   /** The addresses an operator's own config of this tool lists (drift check); InvalidInputError when malformed. */
   operatorConfigAddresses(text: string): string[];
   /** `hsm-sentinel parse <name> --tool <id>`: one reply (stdin) to the JSON contract. */
   readonly parsers: Readonly<Record<string, (text: string) => unknown>>;
 }
+
+/** The members of one cluster as the tool's client sees them (node id and state); throws for a cluster it does not know. */
+export type ClientMembership = (clusterId: string) => Promise<Array<Pick<ClusterNode, 'nodeId' | 'state'>>>;
 
 /** What a workflow step uses of the cluster's tool; the driver is built on first use. */
 export interface ToolBinding {

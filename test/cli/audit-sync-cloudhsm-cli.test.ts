@@ -78,7 +78,7 @@ describe('hsm-sentinel audit / sync --cluster-file with the cloudhsm-cli tool', 
   });
 
   it('sync re-creates carol, verifies it and exits 0; no password in the output', async () => {
-    const result = await runCli(['sync', '--cluster-file', clusterFile], { env });
+    const result = await runCli(['sync', '--cluster-file', clusterFile, '--yes'], { env });
 
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/synced\s+user create --username carol --role crypto-user/);

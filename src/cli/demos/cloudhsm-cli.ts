@@ -17,7 +17,7 @@ import type { NodeMetrics } from '#core/model.ts';
 import type { Secret, SecretReader } from '#core/secret.ts';
 import { CLOUDHSM_CLI_MODULE } from '#drivers/cloudhsm-cli/index.ts';
 import { CLOUDHSM_CLI_SETTINGS } from '#drivers/cloudhsm-cli/settings.ts';
-import { sdk5Scenarios } from '#emulator/cloudhsm-cli/seed-scenarios.ts';
+import { HELD_BACK_KEY, sdk5Scenarios } from '#emulator/cloudhsm-cli/seed-scenarios.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
 import { emulatedCommand } from '#emulator/programs.ts';
 import type { NodeMetricsSource } from '#providers/cluster-provider.ts';
@@ -118,6 +118,12 @@ export const CLOUDHSM_CLI_DEMO: DemoScenario = {
       secrets: demoSecrets(options.password),
       backup: new FolderBackupProvider(options.stateDir, join(options.reportDir, 'backups')),
       waitTimeMs: DEMO_WAIT_MS,
+      // carol re-created and verified; dave and the held-back key left for a human.
+      story: {
+        outcome: 'attention' as const,
+        repaired: ['user:carol'],
+        leftForHuman: ['user:dave', `key:0x${HELD_BACK_KEY.toString(16)}`],
+      },
     };
     return { clusters: [one], stop: () => cluster.stop() };
   },

@@ -9,6 +9,7 @@ import type { Secret, SecretReader } from '#core/secret.ts';
 import type { ToolSettings } from '#drivers/tool-module.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
 import type { CredentialsSource } from '#providers/credentials.ts';
+import type { DemoStory } from './demo-story.ts';
 
 export interface DemoStartOptions {
   /** A fresh folder for the emulated cluster's state (removed after the demo). */
@@ -35,6 +36,11 @@ export interface DemoCluster {
   /** Named secrets the tool's settings refer to (the demo's own, in memory). */
   secrets?: SecretReader;
   backup: BackupProvider;
+  /**
+   * What the run must show (its outcome, what it repairs, what it leaves for a human): the
+   * demo exits 0 when it did. Without one, the run must complete (outcome other than failed).
+   */
+  story?: DemoStory;
   /** How long the run's Wait states wait (ms) instead of the definition's; default: the definition's. */
   waitTimeMs?: number;
 }

@@ -16,7 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { CommandTimeoutError, ParseError, TransportError } from '#core/errors.ts';
-import { redact, type Secret } from '#core/secret.ts';
+import { redact, type Secret, withoutSecretValues } from '#core/secret.ts';
 import { MAX_REPLY_BYTES } from './parse/envelope.ts';
 
 /** The variables of the CLI's credentials: never inherited from the parent, only set per command. */
@@ -74,7 +74,8 @@ export class CloudHsmCliSession {
 
   constructor(options: CliSessionOptions) {
     this.#options = options;
-    const env = { ...options.env };
+    // Nothing inherited that holds one of the secrets (the variable a password was read from).
+    const env: NodeJS.ProcessEnv = withoutSecretValues(options.env, options.secrets);
     for (const name of CREDENTIAL_VARIABLES) delete env[name];
     this.#baseEnv = env;
   }

@@ -19,6 +19,8 @@ function session(command: readonly string[] = ECHO, timeoutMs = 20_000) {
       CLOUDHSM_ROLE: 'admin',
       DESTINATION_CLOUDHSM_PIN: 'x:y',
       HSM_SENTINEL_TEST_VALUE: 'kept',
+      // The variable a password was read from: never inherited by the CLI.
+      HSM_CU_PASSWORD: 'Cu-pass-5e3a9',
     },
     timeoutMs,
     secrets: [PASSWORD, NEW_PASSWORD],
@@ -33,6 +35,7 @@ describe('the cloudhsm-cli session (single-command mode, one process per command
 
     const out = await s.run(['user', 'list']);
 
+    expect(out.stdout).not.toContain('Cu-pass-5e3a9');
     expect(data(out.stdout)).toMatchObject({
       argv: ['--config', '/tmp/run-1/cloudhsm-cli.cfg', 'user', 'list'],
       role: null,
