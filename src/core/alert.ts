@@ -274,7 +274,8 @@ function repairedItem(found: ObjectFinding): AlertItem {
     severity: wasAtRisk ? 'warning' : 'info',
     objectId: found.objectId,
     nodeIds: found.missingOn.length > 0 ? found.missingOn : found.uncertainOn,
-    message: `${found.label} was ${wasAtRisk ? `on ${found.presentOn[0]} only (at risk)` : where}; repaired and verified on every node`,
+    // A copy from a holder, or (the tool placed it nowhere in particular) the tool's own repair.
+    message: `${found.label} was ${wasAtRisk ? `on ${found.presentOn[0]} only (at risk)` : where}; ${found.missingOn.length > 0 || wasAtRisk ? 'copied' : 'repaired'} and verified on every node`,
     runbook: [],
   };
 }
