@@ -11,7 +11,7 @@
  * Use emulator-control.ts rather than talking to this directly.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import type { ClusterNode } from '#core/model.ts';
 import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from './cluster.ts';
+import { isEntryPoint } from './entry-point.ts';
 import type { ActiveFaults, NodeFault } from './faults.ts';
 import { renderMgmtUtilConfig } from './mgmt-util/config.ts';
 import { SEED_SCENARIO_NAMES, type SeedScenarioName, seedScenarios } from './seed-scenarios.ts';
@@ -185,17 +186,7 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
 }
 
-function isEntryPoint(): boolean {
-  const invoked = process.argv[1];
-  if (invoked === undefined) return false;
-  try {
-    return realpathSync(invoked) === realpathSync(DAEMON_ENTRY);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(DAEMON_ENTRY)) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`emulator-daemon: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

@@ -8,6 +8,7 @@ import { createCipheriv, createHash, randomBytes, scryptSync, timingSafeEqual } 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ObjectKind } from '#core/model.ts';
+import type { ClusterHsm } from '#drivers/cloudhsm-cli/parse/parse-hsm-info.ts';
 import type { HsmUser, UserType } from '#drivers/mgmt-util/listing.ts';
 import { USER_TYPES } from '#drivers/mgmt-util/listing.ts';
 import { ALREADY_PRESENT_MESSAGES, EmulatedHsmError, HSM_RETURN_CODES } from './hsm-error.ts';
@@ -108,19 +109,8 @@ export interface Sdk5KeyView {
   fingerprint: string;
 }
 
-/** `cluster hsm-info` fields of one HSM (the documented hsm1 strings; serial derived from the node id). */
-export interface HsmInfo {
-  vendor: string;
-  model: string;
-  serialNumber: string;
-  hardwareVersionMajor: string;
-  hardwareVersionMinor: string;
-  firmwareVersionMajor: string;
-  firmwareVersionMinor: string;
-  firmwareBuildNumber: string;
-  firmwareId: string;
-  fipsState: string;
-}
+/** `cluster hsm-info` fields of one HSM (the documented hsm1 strings; serial derived from the node id): the parser's shape. */
+export type HsmInfo = ClusterHsm;
 
 /** A key written straight into a node (the cluster harness, the benchmark, service key sync tests). */
 export interface NewKey {

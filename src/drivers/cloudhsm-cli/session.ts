@@ -14,9 +14,9 @@
  * Bounded: a reply above MAX_REPLY_BYTES or a command past its deadline kills the process.
  * What is kept for the transcript is redacted and cut (never the password, never stdin).
  */
-import { spawn } from 'node:child_process';
-import { CommandTimeoutError, ParseError, TransportError } from '#core/errors.ts';
+import { TransportError } from '#core/errors.ts';
 import { redact, type Secret, withoutSecretValues } from '#core/secret.ts';
+import { runOneShot } from '../one-shot-process.ts';
 import { MAX_REPLY_BYTES } from './parse/envelope.ts';
 
 /** The variables of the CLI's credentials: never inherited from the parent, only set per command. */
@@ -26,8 +26,6 @@ const CREDENTIAL_VARIABLES = [
   'DESTINATION_CLOUDHSM_ROLE',
   'DESTINATION_CLOUDHSM_PIN',
 ];
-/** Of stderr, only the end is kept (a message, not a flood). */
-const STDERR_KEPT = 4096;
 /** Of stdout, the transcript keeps the start of each reply. */
 const TRANSCRIPT_REPLY_CHARS = 4096;
 
@@ -117,72 +115,29 @@ export class CloudHsmCliSession {
     return output;
   }
 
-  #spawn(
+  async #spawn(
     binary: string,
     argv: string[],
     env: NodeJS.ProcessEnv,
     command: string,
     stdinLines: readonly Secret[],
   ): Promise<CliOutput> {
-    const { timeoutMs, secrets } = this.#options;
-    return new Promise((resolve, reject) => {
-      let child: ReturnType<typeof spawn>;
-      try {
-        child = spawn(binary, argv, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      } catch (cause) {
-        reject(new TransportError(`cloudhsm-cli ${command}: cannot start ${binary}`, { cause }));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      let stderr = '';
-      let settled = false;
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        fn();
-      };
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        settle(() =>
-          reject(new CommandTimeoutError(`cloudhsm-cli ${command} did not finish within ${timeoutMs} ms`)),
-        );
-      }, timeoutMs);
-      child.stdout?.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (bytes > MAX_REPLY_BYTES) {
-          child.kill('SIGKILL');
-          settle(() =>
-            reject(new ParseError(command, 0, `reply is more than the ${MAX_REPLY_BYTES} bytes accepted`)),
-          );
-          return;
-        }
-        chunks.push(chunk);
-      });
-      child.stderr?.on('data', (chunk: Buffer) => {
-        stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_KEPT);
-      });
-      child.on('error', (cause) =>
-        settle(() =>
-          reject(new TransportError(`cloudhsm-cli ${command}: cannot run ${binary}: ${cause.message}`)),
-        ),
-      );
-      child.on('close', (code) =>
-        settle(() =>
-          resolve({
-            command,
-            stdout: Buffer.concat(chunks).toString('utf8'),
-            exitCode: code,
-            stderr: redact(stderr, secrets),
-          }),
-        ),
-      );
-      child.stdin?.on('error', () => {
-        // The CLI exited before reading stdin: its reply says why.
-      });
-      child.stdin?.end(stdinLines.map((line) => `${line.reveal()}\n`).join(''));
+    const result = await runOneShot({
+      tool: 'cloudhsm-cli',
+      command,
+      program: binary,
+      args: argv,
+      env,
+      timeoutMs: this.#options.timeoutMs,
+      maxReplyBytes: MAX_REPLY_BYTES,
+      stdin: stdinLines.map((line) => `${line.reveal()}\n`).join(''),
     });
+    return {
+      command,
+      stdout: result.stdout,
+      exitCode: result.exitCode,
+      stderr: redact(result.stderrTail, this.#options.secrets),
+    };
   }
 }
 

@@ -11,16 +11,17 @@
  * pipe rather than a terminal is UNCONFIRMED.
  *
  * The output is returned with the password redacted (it is never echoed by the documented
- * prompt, which shows asterisks); a run past its deadline is killed (CommandTimeoutError); a
- * process that cannot start is a TransportError.
+ * prompt, which shows asterisks); a run past its deadline is killed (CommandTimeoutError), so
+ * is one that prints more than the parsers read (ParseError); a process that cannot start is a
+ * TransportError (src/drivers/one-shot-process.ts).
  */
-import { spawn } from 'node:child_process';
-import { CommandTimeoutError, TransportError } from '#core/errors.ts';
+import { TransportError } from '#core/errors.ts';
 import { redact, type Secret, withoutSecretValues } from '#core/secret.ts';
+import { runOneShot } from '../one-shot-process.ts';
 import { LunacmCommandError } from './errors.ts';
 import type { CommandResult } from './parse/command-result.ts';
 import { isCommandResultLine, parseCommandResult } from './parse/command-result.ts';
-import { type Line, toLines } from './parse/lines.ts';
+import { type Line, MAX_REPLY_CHARS, toLines } from './parse/lines.ts';
 import { type ListGroupsReply, parseListGroups } from './parse/parse-listgroups.ts';
 import { parseSlotList, type SlotListReply } from './parse/parse-slot-list.ts';
 
@@ -56,7 +57,7 @@ export interface LunacmOutput {
 
 const PROMPT = 'Enter the password:';
 
-export function runLunacm(
+export async function runLunacm(
   invocation: LunacmInvocation,
   words: readonly string[],
   options: LunacmRunOptions = {},
@@ -68,67 +69,36 @@ export function runLunacm(
     return secret.reveal();
   };
   if (options.password) secrets.push(options.password);
-  return new Promise((resolve, reject) => {
-    const child = spawn(invocation.command, [...(invocation.args ?? []), '-q', ...words], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: withoutSecretValues(
-        { ...(invocation.baseEnv ?? process.env), ...invocation.env },
-        options.password ? [options.password] : [],
-      ),
-    });
-    let stdout = '';
-    let answered = 0;
-    let since = 0;
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      fn();
-    };
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      finish(() =>
-        reject(
-          new CommandTimeoutError(
-            `lunacm ${words.join(' ')} did not finish within ${options.timeoutMs ?? 60000} ms`,
-          ),
-        ),
-      );
-    }, options.timeoutMs ?? 60000);
-    child.stdin.on('error', () => {
-      // lunacm exited before reading what we typed: its output says why.
-    });
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      stdout += chunk;
-      // Answer each prompt once, when the output so far ends with it.
+  let answered = 0;
+  let since = 0;
+  const result = await runOneShot({
+    tool: 'lunacm',
+    command: words.join(' '),
+    program: invocation.command,
+    args: [...(invocation.args ?? []), '-q', ...words],
+    env: withoutSecretValues(
+      { ...(invocation.baseEnv ?? process.env), ...invocation.env },
+      options.password ? [options.password] : [],
+    ),
+    timeoutMs: options.timeoutMs ?? 60000,
+    // The parsers read no more than this; a longer reply is a flood, not an answer.
+    maxReplyBytes: MAX_REPLY_CHARS * 4,
+    // Answer each prompt once, when the output so far ends with it.
+    respond: (stdout) => {
       const prompts = stdout.split(PROMPT).length - 1;
-      if (prompts > answered && stdout.trimEnd().endsWith(PROMPT)) {
-        answered = prompts;
-        const text = stdout.slice(since);
-        since = stdout.length;
-        child.stdin.write(`${typed(options.answer ? options.answer(text) : options.password)}\n`);
-      }
-    });
-    child.stderr.resume();
-    child.on('error', (error) =>
-      finish(() =>
-        reject(
-          new TransportError(`cannot run lunacm (${invocation.command}): ${error.message}`, { cause: error }),
-        ),
-      ),
-    );
-    child.on('close', (code) =>
-      finish(() => {
-        const output = redact(stdout, secrets);
-        options.transcript?.(
-          `lunacm -q ${words.join(' ')}\n${output}${output.endsWith('\n') ? '' : '\n'}(exit ${code ?? -1})\n`,
-        );
-        resolve({ stdout: output, exitCode: code ?? -1 });
-      }),
-    );
+      if (prompts <= answered || !stdout.trimEnd().endsWith(PROMPT)) return null;
+      answered = prompts;
+      const text = stdout.slice(since);
+      since = stdout.length;
+      return `${typed(options.answer ? options.answer(text) : options.password)}\n`;
+    },
   });
+  const output = redact(result.stdout, secrets);
+  const code = result.exitCode ?? -1;
+  options.transcript?.(
+    `lunacm -q ${words.join(' ')}\n${output}${output.endsWith('\n') ? '' : '\n'}(exit ${code})\n`,
+  );
+  return { stdout: output, exitCode: code };
 }
 
 /** `hagroup listgroups`, parsed (ParseError on unknown output). */

@@ -11,10 +11,9 @@
  * run it with `node src/emulator/cloudhsm-cli/bench-seed.ts [pageSize…]`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Secret } from '#core/secret.ts';
 import { renderCloudHsmCliConfig } from '#drivers/cloudhsm-cli/config.ts';
 import {
@@ -24,6 +23,7 @@ import {
 } from '#drivers/cloudhsm-cli/parse/parse-key-list.ts';
 import { parseUserList } from '#drivers/cloudhsm-cli/parse/parse-user-list.ts';
 import { type EmulatedCluster, type NodeStateBuilder, startEmulatedCluster } from '../cluster.ts';
+import { isEntryPoint } from '../entry-point.ts';
 import { cloudHsmCliCommand } from './main.ts';
 import { HSM2M_MAX_USERS } from './metrics.ts';
 import {
@@ -174,17 +174,7 @@ export async function measureCliCollection(options: {
   return timings;
 }
 
-function isEntryPoint(): boolean {
-  const invoked = process.argv[1];
-  if (invoked === undefined) return false;
-  try {
-    return realpathSync(invoked) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   const pageSizes = process.argv.slice(2).map(Number);
   const stateDir = mkdtempSync(join(tmpdir(), 'hsm-emu-bench-sdk5-'));
   const adminPassword = new Secret('Bench-admin-1');

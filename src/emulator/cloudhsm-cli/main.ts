@@ -8,7 +8,7 @@
  * It prints one JSON envelope on stdout and exits 0 (`error_code` 0) or 1 (an error envelope);
  * password prompts go to stderr. See README.md in this folder.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError } from '#core/errors.ts';
@@ -17,6 +17,7 @@ import {
   type CliCluster,
   parseCloudHsmCliConfig,
 } from '#drivers/cloudhsm-cli/config.ts';
+import { isEntryPoint } from '../entry-point.ts';
 import { type CliArgs, CliUsageError, describeWords, parseCliArgs } from './args.ts';
 import { type CommandContext, runCommand } from './commands.ts';
 import { type CliReply, failed, renderReply, TEXTS } from './format.ts';
@@ -99,17 +100,7 @@ async function replyTo(argv: readonly string[], deps: CloudHsmCliDeps): Promise<
   }
 }
 
-function isEntryPoint(): boolean {
-  const invoked = process.argv[1];
-  if (invoked === undefined) return false;
-  try {
-    return realpathSync(invoked) === realpathSync(CLOUDHSM_CLI_ENTRY);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(CLOUDHSM_CLI_ENTRY)) {
   let input: Interface | null = null;
   let lines: AsyncIterator<string> | null = null;
   const deps: CloudHsmCliDeps = {

@@ -1,22 +1,6 @@
-/**
- * The emulated `lunacm`, spawned the way the driver spawns the vendor binary:
- *
- *   node src/emulator/luna/main.ts --state <appliance.json> -q <command words…>
- *   (stands in for /usr/safenet/lunaclient/bin/lunacm -q <command words…>)
- *
- * `-q` runs one command without the banner and exits (third-party evidence for real lunacm:
- * credhub-release runs `lunacm -q haGroup listGroups …`). Commands and options are
- * case-insensitive, as documented. A password is never taken from argv: `-password`/`-p` is
- * refused; the password is typed at the masked `Enter the password:` prompt (stdin).
- *
- * Commands: `hagroup listgroups`, `slot list`, `hagroup synchronize -group <label>`,
- * `hagroup recover [-group <label>]`. Exit status 0 after `Command Result : No Error`, 1 after
- * a failure trailer, 2 for a usage error (real lunacm's exit codes are undocumented: "handling
- * of return codes is not fully supported"; read the trailer, not the status).
- */
-import { realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { isEntryPoint } from '../entry-point.ts';
 import {
   activeMembers,
   ckrOf,
@@ -284,17 +268,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function isEntryPoint(): boolean {
-  const invoked = process.argv[1];
-  if (invoked === undefined) return false;
-  try {
-    return realpathSync(invoked) === realpathSync(LUNACM_ENTRY);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(LUNACM_ENTRY)) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -4,11 +4,12 @@
  * AWS: stands in for /opt/cloudhsm/bin/cloudhsm_mgmt_util <cloudhsm_mgmt_util.cfg>;
  * Azure: for /opt/azurecloudhsm/bin/azcloudhsm_mgmt_util <azcloudhsm_resource.cfg>.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DIALECTS, type Dialect } from '#drivers/mgmt-util/dialect.ts';
+import { isEntryPoint } from '../entry-point.ts';
 import { parseMgmtUtilConfig } from './config.ts';
 import { MgmtUtilShell } from './shell.ts';
 
@@ -73,17 +74,7 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-function isEntryPoint(): boolean {
-  const invoked = process.argv[1];
-  if (invoked === undefined) return false;
-  try {
-    return realpathSync(invoked) === realpathSync(MGMT_UTIL_ENTRY);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(MGMT_UTIL_ENTRY)) {
   main(process.argv.slice(2)).then(
     (code) => process.stdout.write('', () => process.exit(code)),
     (error: unknown) => fail(`Error: ${error instanceof Error ? error.message : String(error)}`),

@@ -11,6 +11,7 @@ import { CloudHsmCliCommandError } from '#drivers/cloudhsm-cli/parse/envelope.ts
 import type { ClusterHsm } from '#drivers/cloudhsm-cli/parse/parse-hsm-info.ts';
 import type { ListedKey } from '#drivers/cloudhsm-cli/parse/parse-key-list.ts';
 import type { ListedUser } from '#drivers/cloudhsm-cli/parse/parse-user-list.ts';
+import { hsmInfoData } from '#emulator/cloudhsm-cli/format.ts';
 
 export const CLI_TRANSCRIPTS = join(
   import.meta.dirname,
@@ -134,24 +135,9 @@ export function renderKeyList(page: KeyPage, indent = 2): string {
   );
 }
 
+/** `cluster hsm-info` as the CLI prints it: the emulator's renderer (one renderer per format). */
 export function renderHsmInfo(hsms: readonly ClusterHsm[], indent = 2): string {
-  return envelope(
-    {
-      hsms: hsms.map((h) => ({
-        vendor: h.vendor,
-        model: h.model,
-        'serial-number': h.serialNumber,
-        'hardware-version-major': h.hardwareVersionMajor,
-        'hardware-version-minor': h.hardwareVersionMinor,
-        'firmware-version-major': h.firmwareVersionMajor,
-        'firmware-version-minor': h.firmwareVersionMinor,
-        'firmware-build-number': h.firmwareBuildNumber,
-        'firmware-id': h.firmwareId,
-        'fips-state': h.fipsState,
-      })),
-    },
-    indent,
-  );
+  return envelope(hsmInfoData(hsms), indent);
 }
 
 /** A plain (non-verbose) copy of a verbose key: what `key list` without `--verbose` shows. */
