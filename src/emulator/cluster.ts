@@ -12,7 +12,7 @@ import { type KeySyncCopy, type KeySyncNode, ServiceKeySync } from './cloudhsm-c
 import { buildNodeStates, type ClusterSeed } from './cluster-seed.ts';
 import type { ActiveFaults, NodeFault } from './faults.ts';
 import { newMaskingKey } from './masking.ts';
-import { EmulatedNodeServer } from './node-server.ts';
+import { EmulatedNodeServer, type LoginStats } from './node-server.ts';
 import {
   type NewKey,
   NODE_STATE_FORMAT,
@@ -66,6 +66,10 @@ export interface EmulatedCluster {
   clearFaults(nodeIndex?: number): Promise<void>;
   /** The faults in force on a node. */
   faults(nodeIndex: number): ActiveFaults;
+  /** The login requests a node received since the cluster started (or the last reset). */
+  loginStats(nodeIndex: number): LoginStats;
+  /** Starts every node's login count again. */
+  resetLoginStats(): void;
   /** What a node holds now (no password hashes, no key material). */
   readState(nodeIndex: number): NodeSnapshot;
   /** Loads a scenario into the running nodes (drops open connections, new masking key). */
@@ -209,6 +213,10 @@ export async function startEmulatedCluster(options: StartEmulatedClusterOptions)
       await Promise.all(targets.map((s) => s.clearFaults()));
     },
     faults: (nodeIndex) => server(nodeIndex).faults,
+    loginStats: (nodeIndex) => server(nodeIndex).loginStats,
+    resetLoginStats: () => {
+      for (const s of servers) s.resetLoginStats();
+    },
     readState: (nodeIndex) => server(nodeIndex).snapshot(),
     seed: (seed) => {
       const data = buildNodeStates(seed, nodeIds, newMaskingKey());
