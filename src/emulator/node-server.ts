@@ -12,6 +12,7 @@ import { type ActiveFaults, applyFault, NO_FAULTS, type NodeFault } from './faul
 import { EmulatedHsmError, HSM_RETURN_CODES } from './hsm-error.ts';
 import { unmaskObject } from './masking.ts';
 import type {
+  CreateUserInput,
   NewKey,
   NodeSnapshot,
   NodeState,
@@ -203,6 +204,16 @@ export class EmulatedNodeServer {
   /** Writes a key straight into this node (the cluster harness; no session, no faults). */
   createKey(key: NewKey): void {
     this.#state.createKey(key);
+  }
+
+  /** Creates a user straight on this node (the cluster harness; no session, no faults). */
+  createUser(user: CreateUserInput): void {
+    this.#state.createUser(user);
+  }
+
+  /** Removes an object from this node (the cluster harness: a node that came back without it). */
+  forget(kind: ObjectKind, id: number): boolean {
+    return this.#state.forget(kind, id);
   }
 
   /**
