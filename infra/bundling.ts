@@ -2,10 +2,12 @@
  * How the Lambda handlers are bundled, shared by NodejsFunction (the bundled functions) and
  * infra/node-access-image/bundle.ts (the container image), without importing aws-cdk-lib.
  */
+import { WORKFLOW_STEPS, type WorkflowStep } from '#workflow/steps/index.ts';
 
-/** The handlers that talk to the HSMs: container image, in the cluster's VPC. */
-export const NODE_ACCESS_HANDLERS = ['collect-node', 'sync', 'verify'] as const;
-export type NodeAccessHandlerName = (typeof NODE_ACCESS_HANDLERS)[number];
+/** The handlers that talk to the HSMs (their step uses the `nodes` port): container image, in the cluster's VPC. */
+export const NODE_ACCESS_HANDLERS: readonly string[] = (WORKFLOW_STEPS as readonly WorkflowStep[])
+  .filter((step) => step.ports.includes('nodes'))
+  .map((step) => step.handler);
 
 /** esbuild target: the Lambda runtime of the project's Node major (package.json engines). */
 export const BUNDLE_TARGET = 'node24';

@@ -4,7 +4,7 @@
  * one), artifacts in a folder, alerts on the console, alert memory in a file.
  */
 import { writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertSink } from '#alerts/alert-sink.ts';
@@ -16,6 +16,7 @@ import type { ToolSettings } from '#drivers/tool-module.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
 import type { CredentialsSource } from '#providers/credentials.ts';
 import { StoreCredentialMemory } from '#store/credential-memory.ts';
+import { FileRunLock } from '#store/file-run-lock.ts';
 import { LocalFolderStore } from '#store/local-folder-store.ts';
 import { type StepLogger, silentLogger, type WorkflowDeps } from '#workflow/deps.ts';
 
@@ -35,7 +36,8 @@ export interface LocalDepsOptions {
 }
 
 export async function localDeps(options: LocalDepsOptions): Promise<WorkflowDeps> {
-  const workDir = await mkdtemp(join(tmpdir(), 'hsm-sentinel-util-'));
+  // One shared parent: the driver writes each call's config in a fresh sub-folder and removes it.
+  const workDir = join(tmpdir(), 'hsm-sentinel-work');
   const transcriptDir = join(options.reportDir, 'transcripts');
   await mkdir(transcriptDir, { recursive: true });
   let sessions = 0;
@@ -59,6 +61,8 @@ export async function localDeps(options: LocalDepsOptions): Promise<WorkflowDeps
     store,
     // Kept in the report folder, so the next local run of this cluster knows a refused password.
     credentialMemory: new StoreCredentialMemory(store),
+    // One run per cluster at a time among the runs that share this report folder (the Alert step releases it).
+    runLock: new FileRunLock(join(options.reportDir, 'state', 'locks')),
     backup: options.backup,
     alerts: options.alerts ?? new ConsoleSink(() => {}),
     alertMemory: new FileAlertMemory(join(options.reportDir, 'alert-memory.json')),

@@ -4,6 +4,7 @@
  */
 import { relative } from 'node:path';
 import { buildAlert } from '#core/alert.ts';
+import { RunLockedError } from '#core/errors.ts';
 import type { ToolId } from '#core/model.ts';
 import { renderReport } from '#core/render-report.ts';
 import type { RunReport } from '#core/report.ts';
@@ -29,12 +30,28 @@ export async function executeLocally(
   write: (text: string) => void,
   retryIntervalMs = 0,
 ): Promise<LocalExecution> {
-  const result = await runStateMachineLocally({
-    input: { context },
-    deps,
-    onState: (e) => progress(e, write),
-    retryIntervalMs,
-  });
+  // The deployed trigger takes the cluster's lock before StartExecution; a local run here.
+  const lock = deps.runLock;
+  if (lock) {
+    const taken = await lock.acquire(context.clusterId, context.runId, new Date());
+    if (!taken.acquired) {
+      throw new RunLockedError(
+        `another run of ${context.clusterId} holds its run lock (${taken.heldBy}${taken.acquiredAt ? `, since ${taken.acquiredAt}` : ''}): wait for it to finish; nothing was started`,
+      );
+    }
+  }
+  let result: LocalRunResult;
+  try {
+    result = await runStateMachineLocally({
+      input: { context },
+      deps,
+      onState: (e) => progress(e, write),
+      retryIntervalMs,
+    });
+  } finally {
+    // The Alert step releases it; a run that died before its Alert must not keep it.
+    await lock?.release(context.clusterId, context.runId);
+  }
   const reportRef = result.state?.alert?.reportRef;
   const report = reportRef ? await deps.store.getJson<RunReport>(reportRef) : null;
   write(

@@ -20,6 +20,7 @@ export const ERROR_NAMES = {
   artifactStore: 'ArtifactStoreError',
   artifactNotFound: 'ArtifactNotFoundError',
   lockoutGuard: 'LockoutGuardError',
+  runLocked: 'RunLockedError',
 } as const;
 
 export type ErrorName = (typeof ERROR_NAMES)[keyof typeof ERROR_NAMES];
@@ -56,6 +57,14 @@ export class LockoutGuardError extends HsmSentinelError {
   constructor(message: string, options: SentinelErrorOptions = {}) {
     super(message, options);
     this.name = ERROR_NAMES.lockoutGuard;
+  }
+}
+
+/** Another run of the same cluster holds its run lock: this one starts nothing. */
+export class RunLockedError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.runLocked;
   }
 }
 

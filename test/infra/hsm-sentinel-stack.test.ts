@@ -11,12 +11,22 @@ import { NODE_ACCESS_HANDLERS } from '../../infra/bundling.ts';
 import { RUN_METRICS } from '../../infra/constructs/sentinel-observability.ts';
 import {
   retentionAtLeast,
-  STEP_SUBSTITUTIONS,
-  type StepHandlerName,
+  stepSubstitutions,
   substitutionsFor,
   taskTimeouts,
 } from '../../infra/hsm-sentinel-stack.ts';
-import { aslDefinition, functionLogicalId, resourcesOf, synthesized, TEST_CONTEXT } from './synth-fixture.ts';
+
+/** `${ResolveFunctionArn}` → `resolve`: derived from the workflow's step list. */
+const STEP_SUBSTITUTIONS = stepSubstitutions();
+
+import {
+  aslDefinition,
+  functionConstruct,
+  functionLogicalId,
+  resourcesOf,
+  synthesized,
+  TEST_CONTEXT,
+} from './synth-fixture.ts';
 
 // ---- state machine ----
 const constructIdOf = (handler: string) =>
@@ -101,13 +111,14 @@ describe('the audit-and-sync state machine', () => {
 
 describe('substitutionsFor', () => {
   const fakeSteps = Object.fromEntries(
-    Object.values(STEP_SUBSTITUTIONS).map((h) => [h, { functionArn: `arn:${h}` } as unknown as IFunction]),
-  ) as Record<StepHandlerName, IFunction>;
+    Object.values(STEP_SUBSTITUTIONS).map((h) => [h, `arn:${h}`]),
+  ) as Record<string, string>;
+  const arnOf = (handler: string) => fakeSteps[handler] ?? `no function ${handler}`;
 
   it('maps every placeholder to its function ARN', () => {
     const asl = JSON.stringify(aslDefinition());
 
-    expect(substitutionsFor(asl, fakeSteps)).toMatchObject({
+    expect(substitutionsFor(asl, arnOf)).toMatchObject({
       SyncFunctionArn: 'arn:sync',
       AlertFunctionArn: 'arn:alert',
     });
@@ -116,16 +127,14 @@ describe('substitutionsFor', () => {
   it('fails the synth on a placeholder the contract does not know, naming it', () => {
     const asl = `${JSON.stringify(aslDefinition())}\${BackupFunctionArn}`;
 
-    expect(() => substitutionsFor(asl, fakeSteps)).toThrow(
-      /placeholders without a function: \[BackupFunctionArn\]/,
-    );
+    expect(() => substitutionsFor(asl, arnOf)).toThrow(/placeholders without a step: \[BackupFunctionArn\]/);
   });
 
   it('fails the synth when the ASL no longer calls one of the functions', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL placeholder, not a template literal
     const asl = JSON.stringify(aslDefinition()).replaceAll('${ProtectFunctionArn}', 'arn:aws:lambda:x');
 
-    expect(() => substitutionsFor(asl, fakeSteps)).toThrow(/functions never called: \[ProtectFunctionArn\]/);
+    expect(() => substitutionsFor(asl, arnOf)).toThrow(/steps never called: \[ProtectFunctionArn\]/);
   });
 });
 
@@ -152,8 +161,7 @@ describe('taskTimeouts', () => {
 
   it('sets the deployed function timeouts from the ASL', () => {
     const synth = synthesized();
-    const fn = synth.stack.node.findChild('Audit').node.findChild('Function').node
-      .defaultChild as unknown as {
+    const fn = functionConstruct(synth, 'Audit').node.findChild('Function').node.defaultChild as unknown as {
       timeout: number;
     };
     const asl = aslDefinition();
@@ -180,11 +188,11 @@ const NODE_ACCESS = { CollectNode: 'collect-node', Sync: 'sync', Verify: 'verify
 /** docs/CONTRACTS-aws.md, "Environment variables of the Lambda functions" (+ the trigger's two). */
 const EXPECTED_ENV: Record<string, string[]> = {
   Resolve: ['REPORT_BUCKET'],
-  CollectNode: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'MGMT_UTIL_DIALECT', 'MGMT_UTIL_PATH', 'KEY_DETAILS'],
+  CollectNode: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', 'MGMT_UTIL_PATH', 'KEY_DETAILS'],
   MarkUnreadable: ['REPORT_BUCKET'],
   Audit: ['REPORT_BUCKET'],
-  Sync: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'MGMT_UTIL_DIALECT', 'MGMT_UTIL_PATH'],
-  Verify: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'MGMT_UTIL_DIALECT', 'MGMT_UTIL_PATH', 'KEY_DETAILS'],
+  Sync: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', 'MGMT_UTIL_PATH'],
+  Verify: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', 'MGMT_UTIL_PATH', 'KEY_DETAILS'],
   Protect: ['REPORT_BUCKET', 'RECOVERY_REGION'],
   Alert: ['REPORT_BUCKET', 'ALERT_TOPIC_ARN', 'STATE_TABLE', 'ALERT_WINDOW_HOURS'],
   Trigger: ['STATE_MACHINE_ARN', 'CLUSTER_IDS', 'DRY_RUN_DEFAULT', 'STATE_TABLE'],
@@ -261,7 +269,6 @@ describe('the Lambda functions', () => {
     }
     expect(env.POWERTOOLS_SERVICE_NAME).toBe('hsm-sentinel');
     expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('HsmSentinel');
-    if ('MGMT_UTIL_DIALECT' in env) expect(env.MGMT_UTIL_DIALECT).toBe('aws');
     if ('CO_SECRET_ARN' in env) expect(env.CO_SECRET_ARN).toBe(TEST_CONTEXT.coSecretArn);
     if ('RECOVERY_REGION' in env) expect(env.RECOVERY_REGION).toBe('eu-central-1');
     if ('CLUSTER_IDS' in env) expect(env.CLUSTER_IDS).toBe('cluster-igklspoyj5v,cluster-jxhlf7644ne');
@@ -440,7 +447,7 @@ describe('the triggers', () => {
         FunctionName: trigger,
       });
       expect(p?.SourceArn).toEqual({
-        'Fn::GetAtt': [expect.stringMatching(/^(Schedule|Scaling)Rule/), 'Arn'],
+        'Fn::GetAtt': [expect.stringMatching(/^Triggers(Schedule|Scaling)Rule/), 'Arn'],
       });
     }
   });
@@ -711,7 +718,7 @@ describe('least privilege', () => {
   const all = identityStatements(synth.template);
   const roleOf = (constructId: string) =>
     synth.stack.getLogicalId(
-      synth.stack.node.findChild(constructId).node.findChild('Identity').node.findChild('Role').node
+      functionConstruct(synth, constructId).node.findChild('Identity').node.findChild('Role').node
         .defaultChild as never,
     );
   const statementsOf = (constructId: string) =>
@@ -719,13 +726,23 @@ describe('least privilege', () => {
   const granting = (constructId: string, action: string) =>
     statementsOf(constructId).filter((s) => actions(s).includes(action));
 
+  // A check over every statement passes vacuously when it finds none: each one first counts them.
+  const everyRoleHasStatements = () => {
+    const roles = Object.keys(resourcesOf(synth.template, 'AWS::IAM::Role'));
+    expect(roles.length).toBeGreaterThanOrEqual(11);
+    expect(all.length).toBeGreaterThanOrEqual(roles.length);
+  };
+
   it('never allows Action "*" or a service-wide "service:*"', () => {
+    everyRoleHasStatements();
     const wild = all.filter(({ statement }) => actions(statement).some((a) => a === '*' || a.endsWith(':*')));
 
     expect(wild).toEqual([]);
   });
 
   it('names Resource "*" only for actions without resource-level permissions', () => {
+    everyRoleHasStatements();
+    expect(all.some(({ statement }) => resources(statement).includes('*'))).toBe(true);
     const offenders = all
       .filter(({ statement }) => resources(statement).includes('*'))
       .flatMap(({ role, statement }) =>
@@ -738,6 +755,7 @@ describe('least privilege', () => {
   });
 
   it('only allows, never denies, in identity policies, and uses no AWS managed policy', () => {
+    everyRoleHasStatements();
     expect(all.every(({ statement }) => statement.Effect === 'Allow')).toBe(true);
     for (const role of Object.values(resourcesOf(synth.template, 'AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -796,7 +814,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('gives trigger, runbook and Alert the one state table (STATE_TABLE)', () => {
+  it('gives trigger, runbook, Alert and the node-access functions the one state table (STATE_TABLE)', () => {
     const [tableId] = Object.keys(resourcesOf(synth.template, 'AWS::DynamoDB::Table'));
     const functions = resourcesOf(synth.template, 'AWS::Lambda::Function');
     const holders = Object.entries(functions)
@@ -810,7 +828,9 @@ describe('least privilege', () => {
       });
 
     expect(holders.sort()).toEqual(
-      ['Alert', 'RunbookUrl', 'Trigger'].map((id) => functionLogicalId(synth, id)).sort(),
+      ['Alert', 'RunbookUrl', 'Trigger', 'CollectNode', 'Sync', 'Verify']
+        .map((id) => functionLogicalId(synth, id))
+        .sort(),
     );
   });
 
@@ -831,7 +851,19 @@ describe('least privilege', () => {
       [roleOf('Trigger')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [roleOf('RunbookUrl')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [roleOf('Alert')]: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+      // The lockout guard's memory: refused secret versions, and nothing else of the table.
+      [roleOf('CollectNode')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      [roleOf('Sync')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      [roleOf('Verify')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
     });
+    for (const id of ['CollectNode', 'Sync', 'Verify']) {
+      expect(granting(id, 'dynamodb:PutItem')).toEqual([
+        expect.objectContaining({
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['refused#*'] } },
+        }),
+      ]);
+    }
     for (const id of ['Trigger', 'RunbookUrl']) {
       expect(granting(id, 'dynamodb:PutItem')).toEqual([
         expect.objectContaining({
@@ -868,6 +900,7 @@ describe('least privilege', () => {
     expect(granting('Alert', 'dynamodb:PutItem')[0]).toMatchObject({
       Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*'] } },
     });
   });
 

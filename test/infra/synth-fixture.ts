@@ -52,8 +52,21 @@ export function resourcesOf(template: Template, type: string): Resources {
 }
 
 /** The logical id of the Lambda function built by the construct with this id (e.g. `CollectNode`). */
+/** The construct `constructId` (`CollectNode`, `Trigger`) that owns a function, wherever it is nested. */
+export function functionConstruct(synth: SentinelApp, constructId: string) {
+  const owner = synth.stack.node
+    .findAll()
+    .find((c) => c.node.id === constructId && c.node.tryFindChild('Function') !== undefined);
+  if (!owner) throw new Error(`no function construct ${constructId}`);
+  return owner;
+}
+
+/** The logical id of the function whose construct is `constructId` (`CollectNode`), wherever it is nested. */
 export function functionLogicalId(synth: SentinelApp, constructId: string): string {
-  const fn = synth.stack.node.findChild(constructId).node.findChild('Function').node.defaultChild;
+  const owner = synth.stack.node
+    .findAll()
+    .find((c) => c.node.id === constructId && c.node.tryFindChild('Function') !== undefined);
+  const fn = owner?.node.findChild('Function').node.defaultChild;
   if (!fn) throw new Error(`no function under ${constructId}`);
   return synth.stack.getLogicalId(fn as never);
 }
