@@ -8,10 +8,12 @@
  * variant A on node 0 and variant B on node 1 (divergent). A full run copies newest_user to
  * node 1 and 262150 to nodes 1 and 2, and leaves 262170 alone.
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { RunReport } from '#core/report.ts';
 import { added, type ClusterView, receivedLogins, safetyViolations, viewOf } from './support/invariants.ts';
-import { type Rig, type RigRun, runOnce, startRig } from './support/rig.ts';
+import { DRIVER_WORK_DIR, type Rig, type RigRun, runOnce, startRig } from './support/rig.ts';
 
 let rig: Rig | null = null;
 afterEach(async () => {
@@ -41,6 +43,11 @@ function expectUntouched(before: ClusterView, after: ClusterView): void {
   expect(after.objects.map((o) => [...o.entries()])).toEqual(before.objects.map((o) => [...o.entries()]));
 }
 
+/** No util config (node addresses) left in the drivers' work folder, on any exit path. */
+function expectNoLeftovers(run: RigRun): void {
+  expect(run.workLeftovers).toEqual([]);
+}
+
 function collectRetries(run: RigRun, index: number): number {
   return (run.output.match(new RegExp(`CollectNode \\[server ${index}\\]: retry`, 'g')) ?? []).length;
 }
@@ -53,6 +60,7 @@ describe('a node killed before Collect', () => {
     const run = await runOnce(r);
 
     const after = viewOf(r.cluster);
+    expectNoLeftovers(run);
     expect(run.result.status).toBe('succeeded');
     expect(collectRetries(run, 1)).toBe(2);
     expect(collected(run, 'hsm-emu-1')).toMatchObject({ status: 'unreadable', reason: 'unreachable' });
@@ -89,6 +97,7 @@ describe('a node killed mid-listing', () => {
     const run = await runOnce(r);
 
     const after = viewOf(r.cluster);
+    expectNoLeftovers(run);
     expect(run.result.status).toBe('succeeded');
     expect(collected(run, 'hsm-emu-1')?.status).toBe('unreadable');
     expect(collectRetries(run, 1)).toBe(0);
@@ -124,6 +133,7 @@ describe('a node killed mid-sync (after extract, before insert)', () => {
     const run = await runOnce(r);
 
     const after = viewOf(r.cluster);
+    expectNoLeftovers(run);
     expect(run.result.visited).toEqual(expect.arrayContaining(['Sync', 'Verify']));
     const outcomes = Object.fromEntries(
       (run.report?.results ?? []).map((x) => [`${x.action.objectId}>${x.action.targetNodeId}`, x.outcome]),
@@ -169,6 +179,7 @@ describe('a node that hangs', () => {
     const run = await runOnce(r, { commandTimeoutMs: 1000 });
 
     const after = viewOf(r.cluster);
+    expectNoLeftovers(run);
     expect(collected(run, 'hsm-emu-2')).toMatchObject({ status: 'unreadable', reason: 'timeout' });
     expect(collectRetries(run, 2)).toBe(2);
     // The listing that needs no login is what hung: no login ever reached it.
@@ -184,6 +195,7 @@ describe('a node that hangs', () => {
     const run = await runOnce(r, { commandTimeoutMs: 1000 });
 
     const after = viewOf(r.cluster);
+    expectNoLeftovers(run);
     expect(collected(run, 'hsm-emu-2')).toMatchObject({ status: 'unreadable', reason: 'timeout' });
     expect(collectRetries(run, 2)).toBe(0);
     expect(receivedLogins(r.cluster)).toEqual([1, 1, 1]);
@@ -262,5 +274,29 @@ describe('the emulator restarted between runs', () => {
       'single-node': 0,
       divergent: 1,
     });
+  });
+});
+
+describe('the leftover check itself', () => {
+  it('sees a util config naming this cluster left in the work folder (planted during the run)', async () => {
+    const r = await rigWith();
+    const planted = join(DRIVER_WORK_DIR, `planted-${process.pid}`);
+
+    const run = await runOnce(r, {
+      prepare: (deps) => {
+        mkdirSync(planted, { recursive: true });
+        writeFileSync(
+          join(planted, 'cloudhsm_mgmt_util.cfg'),
+          JSON.stringify({ port: r.cluster.nodes[0]?.port }),
+        );
+        return deps;
+      },
+    });
+
+    try {
+      expect(run.workLeftovers).toEqual([join(planted, 'cloudhsm_mgmt_util.cfg')]);
+    } finally {
+      rmSync(planted, { recursive: true, force: true });
+    }
   });
 });

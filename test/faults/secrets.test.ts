@@ -17,7 +17,7 @@ import { Secret } from '#core/secret.ts';
 import { emulatedCommand } from '#emulator/programs.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
 import { runCli } from '../support/run-cli.ts';
-import { type Rig, type RigRun, runOnce, startRig, uniquePassword } from './support/rig.ts';
+import { DRIVER_WORK_DIR, type Rig, type RigRun, runOnce, startRig, uniquePassword } from './support/rig.ts';
 import { filesBelow, type ScanResult, scanForSecret, secretForms } from './support/secret-scan.ts';
 
 /** Every message an exception of the run left: the run's error, the report's failure, each unreadable node's detail. */
@@ -44,7 +44,12 @@ function scanRun(rig: Rig, run: RigRun, passwords: readonly string[]): ScanResul
     alerts: JSON.stringify(run.alerts),
     ...exceptionTexts(run),
   };
-  const paths = [rig.reportDir, rig.stateDir, ...run.tmpEntries.map((e) => join(tmpdir(), e))];
+  const paths = [
+    rig.reportDir,
+    rig.stateDir,
+    DRIVER_WORK_DIR,
+    ...run.tmpEntries.map((e) => join(tmpdir(), e)),
+  ];
   return passwords.map((p) => scanForSecret(p, paths, texts));
 }
 

@@ -6,7 +6,8 @@
  * atomically) must start exactly one execution; that execution then runs for real (the local
  * state machine against the emulated cluster) and its Alert step releases the lock.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
@@ -18,6 +19,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
+import { emulatedCommand } from '#emulator/programs.ts';
 import { lockItemKey } from '#store/dynamodb-run-lock.ts';
 import type { RunLock } from '#store/run-lock.ts';
 import type { RunContext } from '#workflow/contracts.ts';
@@ -25,7 +27,8 @@ import { type AwsClients, awsTriggerDeps } from '../../functions/aws/deps.ts';
 import { makeHandler as makeTrigger, type TriggerResult } from '../../functions/aws/trigger.ts';
 import { lambdaContext, quietObservability } from '../functions/aws/lambda-test-kit.ts';
 import { FakeStateTable } from '../support/fake-state-table.ts';
-import { added, safetyViolations, viewOf } from './support/invariants.ts';
+import { runCli } from '../support/run-cli.ts';
+import { added, receivedLogins, safetyViolations, viewOf } from './support/invariants.ts';
 import { type Rig, runOnce, startRig } from './support/rig.ts';
 
 const CLUSTER = 'cluster-igklspoyj5v';
@@ -155,7 +158,8 @@ describe('duplicate and concurrent triggers', () => {
     // The one execution, for real: the Alert step releases the lock it was started under.
     const run = await runOnce(rig, {
       context: context as RunContext,
-      runLock: deps.runLock as NonNullable<typeof deps.runLock>,
+      runLock: deps.runLock,
+      asExecution: true,
     });
     stepFunctions.executions.set(context?.runId ?? '', {
       status: 'SUCCEEDED',
@@ -224,4 +228,66 @@ describe('duplicate and concurrent triggers', () => {
 
     expect(outcomesOf(results)).toEqual(['started', 'started', 'started']);
   });
+});
+
+describe('concurrent local runs of one cluster (the local run lock)', () => {
+  it('two runs at once: one runs, the other starts nothing and names the holder; afterwards the lock is free', async () => {
+    const own = await startRig();
+    try {
+      const before = viewOf(own.cluster);
+
+      const both = await Promise.all([runOnce(own), runOnce(own)]);
+
+      const ran = both.filter((r) => r.thrown === null);
+      const refused = both.filter((r) => r.thrown !== null);
+      expect(ran).toHaveLength(1);
+      expect(refused.map((r) => r.thrown?.name)).toEqual(['RunLockedError']);
+      expect(refused[0]?.thrown?.message).toContain(ran[0]?.context.runId);
+      expect(refused[0]?.result.visited).toEqual([]);
+      // One run's logins only: Collect, Sync and Verify, one each per node.
+      expect(receivedLogins(own.cluster)).toEqual([3, 3, 3]);
+      expect(safetyViolations(before, viewOf(own.cluster), ran[0]?.report ?? null)).toEqual([]);
+      const next = await runOnce(own);
+      expect(next.thrown).toBeNull();
+      expect(next.report?.results).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('two `hsm-sentinel sync` processes at once: one repairs, the other exits 1 with one RunLockedError line', async () => {
+    const own = await startRig();
+    try {
+      const file = join(own.dir, 'cluster.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          clusterId: 'cli-locked',
+          tool: own.tool,
+          command: emulatedCommand(own.tool),
+          nodes: own.cluster.nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
+          credentials: { from: 'env', passwordVariable: 'HSM_CO_PASSWORD', usernameVariable: 'HSM_CO_USER' },
+          reportDir: 'reports',
+        }),
+      );
+      const env = { HSM_CO_PASSWORD: own.password, HSM_CO_USER: 'admin' };
+
+      const both = await Promise.all([
+        runCli(['sync', '--cluster-file', file], { env }),
+        runCli(['sync', '--cluster-file', file], { env }),
+      ]);
+
+      const codes = both.map((r) => r.code).sort();
+      expect(codes).toEqual([1, 3]);
+      const loser = both.find((r) => r.code === 1);
+      expect(loser?.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^hsm-sentinel sync: RunLockedError: another run of cli-locked holds its run lock/,
+        ),
+      ]);
+      expect(receivedLogins(own.cluster)).toEqual([3, 3, 3]);
+    } finally {
+      await own.close();
+    }
+  }, 120_000);
 });

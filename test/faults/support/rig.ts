@@ -7,7 +7,7 @@
  * Used by test/faults and the soak (test/soak/soak.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConsoleSink } from '#alerts/console-sink.ts';
@@ -29,7 +29,7 @@ import type { RunLock } from '#store/run-lock.ts';
 import type { RunContext } from '#workflow/contracts.ts';
 import type { WorkflowDeps } from '#workflow/deps.ts';
 import { jsonLineLogger } from '#workflow/json-line-logger.ts';
-import type { LocalRunResult } from '#workflow/local-asl-runner.ts';
+import { type LocalRunResult, runStateMachineLocally } from '#workflow/local-asl-runner.ts';
 
 export const RIG_CLUSTER_ID = 'fault-cluster';
 export const RIG_USER = 'admin';
@@ -113,6 +113,11 @@ export interface RigRunOptions {
   runLock?: RunLock;
   /** The run's context as a trigger built it (default: a runbook run of {@link RIG_CLUSTER_ID}). */
   context?: RunContext;
+  /**
+   * Run as the deployed execution does (the trigger took the run lock; the Alert step
+   * releases it): the state machine alone, without the local entry's own lock.
+   */
+  asExecution?: boolean;
   /** Called with the deps before the run (a test may wrap a port). */
   prepare?: (deps: WorkflowDeps) => WorkflowDeps;
 }
@@ -128,6 +133,12 @@ export interface RigRun {
   alerts: Alert[];
   /** os.tmpdir() entries that appeared during the run (and are still there). */
   tmpEntries: string[];
+  /**
+   * Files left in the drivers' shared work folder that name this cluster's nodes (a util config
+   * not removed). The folder is shared by every local run on the machine: only files that name
+   * one of this rig's node ports are this run's.
+   */
+  workLeftovers: string[];
   /** An exception the run threw (it should never throw: failures are in `result`). */
   thrown: Error | null;
   elapsedMs: number;
@@ -135,10 +146,35 @@ export interface RigRun {
 
 let runs = 0;
 
+/** Where the local deps' drivers write their per-call config folders (src/cli/local-deps.ts). */
+export const DRIVER_WORK_DIR = join(tmpdir(), 'hsm-sentinel-work');
+
+/** Files below `path` whose text names one of the ports (gone by the time they are read: none). */
+function filesNamingPorts(path: string, ports: readonly string[]): string[] {
+  try {
+    if (statSync(path).isDirectory()) {
+      return readdirSync(path).flatMap((e) => filesNamingPorts(join(path, e), ports));
+    }
+    const text = readFileSync(path, 'utf8');
+    return ports.some((p) => new RegExp(`\\b${p}\\b`).test(text)) ? [path] : [];
+  } catch {
+    return [];
+  }
+}
+
+function entries(dir: string): Set<string> {
+  try {
+    return new Set(readdirSync(dir));
+  } catch {
+    return new Set();
+  }
+}
+
 export async function runOnce(rig: Rig, options: RigRunOptions = {}): Promise<RigRun> {
   runs += 1;
   const started = performance.now();
   const tmpBefore = new Set(readdirSync(tmpdir()));
+  const workBefore = entries(DRIVER_WORK_DIR);
   const log: string[] = [];
   let output = '';
   const write = (text: string) => {
@@ -187,11 +223,21 @@ export async function runOnce(rig: Rig, options: RigRunOptions = {}): Promise<Ri
   let result: LocalRunResult | null = null;
   let report: RunReport | null = null;
   try {
-    ({ result, report } = await executeLocally(context, deps, write, 0));
+    if (options.asExecution) {
+      result = await runStateMachineLocally({ input: { context }, deps });
+      const ref = result.state?.alert?.reportRef;
+      report = ref ? await deps.store.getJson<RunReport>(ref) : null;
+    } else {
+      ({ result, report } = await executeLocally(context, deps, write, 0));
+    }
   } catch (error) {
     thrown = error instanceof Error ? error : new Error(String(error));
   }
   const tmpEntries = readdirSync(tmpdir()).filter((e) => !tmpBefore.has(e));
+  const ports = rig.cluster.nodes.map((n) => String(n.port));
+  const workLeftovers = [...entries(DRIVER_WORK_DIR)]
+    .filter((e) => !workBefore.has(e))
+    .flatMap((e) => filesNamingPorts(join(DRIVER_WORK_DIR, e), ports));
   if (result === null) {
     result = {
       status: 'failed',
@@ -211,6 +257,7 @@ export async function runOnce(rig: Rig, options: RigRunOptions = {}): Promise<Ri
     output,
     alerts: sink.published,
     tmpEntries,
+    workLeftovers,
     thrown,
     elapsedMs: performance.now() - started,
   };
