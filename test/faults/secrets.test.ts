@@ -17,7 +17,15 @@ import { Secret } from '#core/secret.ts';
 import { emulatedCommand } from '#emulator/programs.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
 import { runCli } from '../support/run-cli.ts';
-import { DRIVER_WORK_DIR, type Rig, type RigRun, runOnce, startRig, uniquePassword } from './support/rig.ts';
+import {
+  DRIVER_WORK_DIR,
+  type Rig,
+  type RigRun,
+  runOnce,
+  startRig,
+  uniquePassword,
+  writeClusterFile,
+} from './support/rig.ts';
 import { filesBelow, type ScanResult, scanForSecret, secretForms } from './support/secret-scan.ts';
 
 /** Every message an exception of the run left: the run's error, the report's failure, each unreadable node's detail. */
@@ -231,23 +239,15 @@ describe('no password anywhere after the CLI runs', () => {
     const rig = await startRig();
     const wrong = uniquePassword('Wrong');
     try {
-      const file = join(rig.dir, 'cluster.json');
-      writeFileSync(
-        file,
-        JSON.stringify({
-          clusterId: 'cli-cluster',
-          tool: rig.tool,
-          command: emulatedCommand(rig.tool),
-          nodes: rig.cluster.nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
-          credentials: {
-            from: 'env',
-            passwordVariable: 'HSM_CO_PASSWORD',
-            usernameVariable: 'HSM_CO_USER',
-            versionVariable: 'HSM_CO_VERSION',
-          },
-          reportDir: 'cli-reports',
-        }),
-      );
+      const file = writeClusterFile(rig, 'cli-cluster', {
+        credentials: {
+          from: 'env',
+          passwordVariable: 'HSM_CO_PASSWORD',
+          usernameVariable: 'HSM_CO_USER',
+          versionVariable: 'HSM_CO_VERSION',
+        },
+        reportDir: 'cli-reports',
+      });
       const env = (password: string, version: string) => ({
         HSM_CO_PASSWORD: password,
         HSM_CO_USER: 'admin',

@@ -6,8 +6,7 @@
  * atomically) must start exactly one execution; that execution then runs for real (the local
  * state machine against the emulated cluster) and its Alert step releases the lock.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
@@ -19,7 +18,6 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { emulatedCommand } from '#emulator/programs.ts';
 import { lockItemKey } from '#store/dynamodb-run-lock.ts';
 import type { RunLock } from '#store/run-lock.ts';
 import type { RunContext } from '#workflow/contracts.ts';
@@ -29,7 +27,7 @@ import { lambdaContext, quietObservability } from '../functions/aws/lambda-test-
 import { FakeStateTable } from '../support/fake-state-table.ts';
 import { runCli } from '../support/run-cli.ts';
 import { added, receivedLogins, safetyViolations, viewOf } from './support/invariants.ts';
-import { type Rig, runOnce, startRig } from './support/rig.ts';
+import { type Rig, runOnce, startRig, writeClusterFile } from './support/rig.ts';
 
 const CLUSTER = 'cluster-igklspoyj5v';
 const SM = 'arn:aws:states:us-east-1:111122223333:stateMachine:hsm-sentinel-audit-and-sync';
@@ -258,18 +256,7 @@ describe('concurrent local runs of one cluster (the local run lock)', () => {
   it('two `hsm-sentinel sync` processes at once: one repairs, the other exits 1 with one RunLockedError line', async () => {
     const own = await startRig();
     try {
-      const file = join(own.dir, 'cluster.json');
-      writeFileSync(
-        file,
-        JSON.stringify({
-          clusterId: 'cli-locked',
-          tool: own.tool,
-          command: emulatedCommand(own.tool),
-          nodes: own.cluster.nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
-          credentials: { from: 'env', passwordVariable: 'HSM_CO_PASSWORD', usernameVariable: 'HSM_CO_USER' },
-          reportDir: 'reports',
-        }),
-      );
+      const file = writeClusterFile(own, 'cli-locked');
       const env = { HSM_CO_PASSWORD: own.password, HSM_CO_USER: 'admin' };
 
       const both = await Promise.all([

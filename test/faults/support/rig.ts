@@ -7,7 +7,7 @@
  * Used by test/faults and the soak (test/soak/soak.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConsoleSink } from '#alerts/console-sink.ts';
@@ -142,6 +142,27 @@ export interface RigRun {
   /** An exception the run threw (it should never throw: failures are in `result`). */
   thrown: Error | null;
   elapsedMs: number;
+}
+
+/**
+ * A cluster file for the CLI naming this rig's nodes and util (the password from
+ * HSM_CO_PASSWORD, the user from HSM_CO_USER); `extra` overrides or adds fields.
+ */
+export function writeClusterFile(rig: Rig, clusterId: string, extra: Record<string, unknown> = {}): string {
+  const file = join(rig.dir, `${clusterId}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      clusterId,
+      tool: rig.tool,
+      command: emulatedCommand(rig.tool),
+      nodes: rig.cluster.nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
+      credentials: { from: 'env', passwordVariable: 'HSM_CO_PASSWORD', usernameVariable: 'HSM_CO_USER' },
+      reportDir: 'reports',
+      ...extra,
+    }),
+  );
+  return file;
 }
 
 let runs = 0;

@@ -64,6 +64,15 @@ export function filesBelow(path: string): string[] {
   return readdirSync(path).flatMap((entry) => filesBelow(join(path, entry)));
 }
 
+/** A file removed between the listing and the read (a shared work folder other runs clean up) holds nothing. */
+function readOrEmpty(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
 export interface ScanResult {
   hits: SecretHit[];
   /** How many files and texts were looked at (so a test can say the scan covered something). */
@@ -79,8 +88,8 @@ export function scanForSecret(
 ): ScanResult {
   const files = [...new Set(paths.flatMap(filesBelow))];
   const hits = [
-    ...files.flatMap((file) => scanText(file, readFileSync(file).toString('latin1'), password)),
-    ...files.flatMap((file) => scanText(file, readFileSync(file, 'utf8'), password)),
+    ...files.flatMap((file) => scanText(file, readOrEmpty(file).toString('latin1'), password)),
+    ...files.flatMap((file) => scanText(file, readOrEmpty(file).toString('utf8'), password)),
     ...Object.entries(texts).flatMap(([where, text]) => scanText(where, text, password)),
   ];
   const unique = new Map(hits.map((h) => [`${h.where}\u0000${h.encoding}`, h]));
