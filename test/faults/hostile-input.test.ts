@@ -17,6 +17,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { loadClusterFile } from '#cli/cluster-file.ts';
@@ -27,6 +28,8 @@ import { artifactKeys } from '#store/artifact-store.ts';
 import { LocalFolderStore } from '#store/local-folder-store.ts';
 import { normaliseTrigger } from '#workflow/triggers/normalise.ts';
 import type { TriggerDefaults } from '#workflow/triggers/run-request.ts';
+import { makeHandler as makeRunbookUrl } from '../../functions/aws/runbook-url.ts';
+import { lambdaContext, quietObservability } from '../functions/aws/lambda-test-kit.ts';
 import { firstRawCharacter } from '../support/raw-characters.ts';
 import { runCli } from '../support/run-cli.ts';
 import { boundedReporter } from './support/bounded-report.ts';
@@ -147,6 +150,69 @@ describe('trigger events crafted to inject or escape', () => {
       }),
       { numRuns: 600, seed: 0x7e57, reporter: boundedReporter },
     );
+  });
+});
+
+describe('the runbook Function URL on crafted bodies', () => {
+  const handler = makeRunbookUrl(
+    {
+      sfn: new SFNClient({ region: 'us-east-1' }),
+      stateMachineArn: 'arn:aws:states:us-east-1:111122223333:stateMachine:hsm-sentinel',
+      defaults: DEFAULTS,
+      runLock: {
+        acquire: async () => {
+          throw new Error('no run may start from a crafted body');
+        },
+        takeOver: async () => {
+          throw new Error('no run may start from a crafted body');
+        },
+        release: async () => {},
+      },
+      clock: () => new Date('2026-11-23T06:00:00.000Z'),
+    },
+    quietObservability(),
+  );
+  const post = (body: string) => ({
+    version: '2.0',
+    rawPath: '/',
+    headers: {},
+    body,
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: 'url-1',
+      http: { method: 'POST' },
+      authorizer: { iam: { userArn: 'arn:x' } },
+    },
+  });
+
+  it.each([
+    ['not JSON', '{"clusterId": "cluster-igklspoyj5v"\nsyncKey'],
+    [
+      'a key that types a command',
+      JSON.stringify({ clusterId: CLUSTER, requestId: 'r', 'a\nsyncKey 7 1': 1 }),
+    ],
+    [
+      'a cluster id with a line break',
+      JSON.stringify({ clusterId: `${CLUSTER}\nsyncKey 7 1`, requestId: 'r' }),
+    ],
+    [
+      '4 MB of unknown keys',
+      JSON.stringify(
+        Object.fromEntries(Array.from({ length: 40_000 }, (_, i) => [`k${'x'.repeat(90)}${i}`, i])),
+      ),
+    ],
+    [
+      'a policy 20,000 levels deep',
+      `{"clusterId":"${CLUSTER}","requestId":"r","policy":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`,
+    ],
+  ])('%s: 400 with one clean bounded line, nothing started', async (_what, body) => {
+    const started = performance.now();
+    const out = (await handler(post(body), lambdaContext())) as { statusCode: number; body: string };
+
+    expect(out.statusCode).toBe(400);
+    const { message } = JSON.parse(out.body) as { message: string };
+    expectOneLineError(new Error(message));
+    expect(performance.now() - started).toBeLessThan(BOUND_MS);
   });
 });
 
@@ -343,6 +409,7 @@ describe('the CLI on crafted cluster files, as a person runs it', () => {
     ['a node id with a separator', { nodes: [{ nodeId: 'hsm-a;syncUser 3 1', address: '127.0.0.1' }] }],
     ['a prompt in the tool name', { tool: 'mgmt-util-aws\naws-cloudhsm>' }],
     ['an unknown field', { extra: '\u001b[2Jx' }],
+    ['an unknown field whose name types a command', { 'x\nsyncKey 7 1\u001b[2J': 1 }],
   ])('%s: exit 1, one clean line on stderr, no stack trace, no util started', async (_what, overrides) => {
     const result = await runCli(['audit', '--cluster-file', file('bad.json', overrides)], { env, cwd: dir });
 

@@ -79,7 +79,14 @@ const figures = {
   lockedEver: new Set<string>(),
   failedRuns: 0,
   times: [] as number[],
+  /** Heap after a full GC (MiB), after run 20 and after the last run: a leak shows as growth. */
+  heap: [] as number[],
 };
+
+function heapAfterGc(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return Math.round((process.memoryUsage().heapUsed / 1024 / 1024) * 10) / 10;
+}
 
 function holders(view: ClusterView, key: string): number[] {
   return NODES.filter((i) => view.objects[i]?.has(key));
@@ -88,9 +95,9 @@ function holders(view: ClusterView, key: string): number[] {
 /** Random drift between two runs (what people, half-done operations and replaced HSMs leave). */
 function injectDrift(rig: Rig): void {
   const cluster = rig.cluster;
-  const view = viewOf(cluster);
   const operations = 1 + Math.floor(random() * 3);
   for (let n = 0; n < operations; n++) {
+    const view = viewOf(cluster);
     const kind = pick(['user', 'key', 'key', 'self-heal', 'divergent', 'resolve'] as const);
     if (kind === 'user') {
       const id = pick(USER_POOL);
@@ -139,8 +146,9 @@ function injectDrift(rig: Rig): void {
       if (divergent.length === 0) continue;
       const key = pick(divergent);
       const copies = holders(view, key);
-      cluster.forget(copies[copies.length - 1] as number, 'key', Number(key.slice(4)));
-      figures.drift.resolved += 1;
+      if (cluster.forget(copies[copies.length - 1] as number, 'key', Number(key.slice(4)))) {
+        figures.drift.resolved += 1;
+      }
     }
   }
 }
@@ -233,6 +241,7 @@ async function main(): Promise<number> {
       if (refused > 0 || result.result.state?.collected?.some((n) => n.reason === 'login-refused-by-guard')) {
         version += 1;
       }
+      if (run === Math.min(20, RUNS) || run === RUNS) figures.heap.push(heapAfterGc());
       if (run % 20 === 0 || run === RUNS) {
         process.stderr.write(
           `  ${run}/${RUNS} runs, ${Math.round((performance.now() - started) / 1000)} s\n`,
@@ -253,7 +262,7 @@ async function main(): Promise<number> {
       `  logins refused       ${figures.refusedLogins} (counted by the node servers)`,
       `  accounts locked      ${figures.lockedEver.size}`,
       `  passwords leaked     ${leaks.length} (report folder scanned: plain, base64, hex)`,
-      `  max RSS              ${rssMiB} MiB`,
+      `  max RSS              ${rssMiB} MiB (heap after GC: ${figures.heap[0]} MiB after run ${Math.min(20, RUNS)}, ${figures.heap.at(-1)} MiB after run ${RUNS})`,
       `  run time             p50 ${Math.round(percentile(sorted, 50))} ms, p95 ${Math.round(percentile(sorted, 95))} ms, max ${Math.round(sorted.at(-1) ?? 0)} ms`,
       ...[...figures.falseFindings, ...figures.lost, ...figures.guessed].slice(0, 20).map((x) => `  ! ${x}`),
     ];
