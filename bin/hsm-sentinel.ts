@@ -1,9 +1,8 @@
 #!/usr/bin/env -S sh -c 'exec "$(dirname "$(readlink -f "$0")")/hsm-sentinel.js" "$@"'
 // The hsm-sentinel CLI, in TypeScript: it runs on Node 24's type stripping (`npm start`,
-// `npm run hsm-sentinel -- …`, `node bin/hsm-sentinel.ts …` with the project's Node). From any
+// `node bin/hsm-sentinel.ts …` with the project's Node). From any
 // other Node use the launcher bin/hsm-sentinel.js (the package's `bin`): it picks Node 24. Run
 // as `./bin/hsm-sentinel.ts`, the line above hands over to that launcher.
-import { processIo } from '#cli/io.ts';
-import { main } from '#cli/main.ts';
+import { runAsProcess } from '#cli/run-as-process.ts';
 
-process.exitCode = await main(process.argv.slice(2), processIo());
+await runAsProcess(process.argv.slice(2));

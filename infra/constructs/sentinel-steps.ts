@@ -13,7 +13,7 @@
 import { Aws, type Duration, Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IRepository } from 'aws-cdk-lib/aws-ecr';
-import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
@@ -24,6 +24,7 @@ import { acknowledge } from '../nag.ts';
 import type { AlertTopic } from './alert-topic.ts';
 import { BundledFunction } from './bundled-function.ts';
 import type { VpcPlacement } from './execution-identity.ts';
+import { allow, onItemKeys } from './grant.ts';
 import { NodeAccessFunction } from './node-access-function.ts';
 import { type ReportBucket, RUNS_PREFIX } from './report-bucket.ts';
 
@@ -183,21 +184,12 @@ export class SentinelSteps extends Construct {
     const { step, role } = fn;
     const cfg = props.config;
     const table = props.stateTable.tableArn;
-    const allow = (
-      sid: string,
-      actions: string[],
-      resources: string[],
-      conditions?: Record<string, unknown>,
-    ) =>
-      role.addToPrincipalPolicy(
-        new PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }),
-      );
-    const onKeys = (keys: string) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keys] } });
     const profile = STEP_PROFILES[step.name as StepName];
 
     if (profile.artifacts !== 'none') {
       const bucket = props.reports.bucket;
       allow(
+        role,
         'RunArtifacts',
         profile.artifacts === 'write' ? ['s3:PutObject'] : ['s3:GetObject', 's3:PutObject'],
         [`${bucket.bucketArn}/${RUNS_PREFIX}*`],
@@ -209,10 +201,11 @@ export class SentinelSteps extends Construct {
       );
     }
     if (step.ports.includes('provider')) {
-      allow('DescribeClusters', ['cloudhsm:DescribeClusters'], ['*']);
+      allow(role, 'DescribeClusters', ['cloudhsm:DescribeClusters'], ['*']);
       if (cfg.operatorConfigSsmParameter) {
         const name = cfg.operatorConfigSsmParameter.replace(/^\//, '');
         allow(
+          role,
           'ReadOperatorConfig',
           ['ssm:GetParameter'],
           [`arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter/${name}`],
@@ -220,23 +213,25 @@ export class SentinelSteps extends Construct {
       }
     }
     if (step.ports.includes('nodes')) {
-      allow('ReadCoCredentials', ['secretsmanager:GetSecretValue'], [cfg.coSecretArn]);
+      allow(role, 'ReadCoCredentials', ['secretsmanager:GetSecretValue'], [cfg.coSecretArn]);
       if (cfg.coSecretKmsKeyArn) {
-        allow('DecryptCoCredentials', ['kms:Decrypt'], [cfg.coSecretKmsKeyArn], {
+        allow(role, 'DecryptCoCredentials', ['kms:Decrypt'], [cfg.coSecretKmsKeyArn], {
           StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` },
         });
       }
       // The lockout guard's memory: a refused secret version is never sent again.
       allow(
+        role,
         'RefusedCredentialMemory',
         ['dynamodb:GetItem', 'dynamodb:PutItem'],
         [table],
-        onKeys(STATE_TABLE_KEYS.refusedCredentials),
+        onItemKeys(STATE_TABLE_KEYS.refusedCredentials),
       );
     }
     if (step.ports.includes('backup')) {
-      allow('DescribeBackups', ['cloudhsm:DescribeBackups'], ['*']);
+      allow(role, 'DescribeBackups', ['cloudhsm:DescribeBackups'], ['*']);
       allow(
+        role,
         'KeepAndCopyBackups',
         ['cloudhsm:ModifyBackupAttributes', ...(cfg.recoveryRegion ? ['cloudhsm:CopyBackupToRegion'] : [])],
         [`arn:${Aws.PARTITION}:cloudhsm:${Aws.REGION}:${Aws.ACCOUNT_ID}:backup/*`],
@@ -248,16 +243,17 @@ export class SentinelSteps extends Construct {
       );
     }
     if (step.ports.includes('alerts')) {
-      allow('PublishAlerts', ['sns:Publish'], [props.alertTopic.topic.topicArn]);
-      allow('UseAlertTopicKey', ['kms:GenerateDataKey', 'kms:Decrypt'], [props.alertTopic.key.keyArn]);
+      allow(role, 'PublishAlerts', ['sns:Publish'], [props.alertTopic.topic.topicArn]);
+      allow(role, 'UseAlertTopicKey', ['kms:GenerateDataKey', 'kms:Decrypt'], [props.alertTopic.key.keyArn]);
       allow(
+        role,
         'AlertDedupMemory',
         ['dynamodb:GetItem', 'dynamodb:PutItem'],
         [table],
-        onKeys(STATE_TABLE_KEYS.alertMemory),
+        onItemKeys(STATE_TABLE_KEYS.alertMemory),
       );
       // The run ends in Alert (or FailureAlert): it releases the cluster's run lock.
-      allow('ReleaseRunLock', ['dynamodb:DeleteItem'], [table], onKeys(STATE_TABLE_KEYS.runLock));
+      allow(role, 'ReleaseRunLock', ['dynamodb:DeleteItem'], [table], onItemKeys(STATE_TABLE_KEYS.runLock));
     }
   }
 }

@@ -7,7 +7,6 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type FunctionUrl, FunctionUrlAuthType, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { CfnStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -16,6 +15,7 @@ import { SCALING_EVENT_NAMES } from '#workflow/triggers/cloudtrail-scaling.ts';
 import type { SentinelConfig } from '../config.ts';
 import { acknowledge } from '../nag.ts';
 import { BundledFunction } from './bundled-function.ts';
+import { allow, onItemKeys } from './grant.ts';
 import { STATE_TABLE_KEYS } from './sentinel-steps.ts';
 
 export interface SentinelTriggersProps {
@@ -60,26 +60,26 @@ export class SentinelTriggers extends Construct {
         logRetention: props.logRetention,
         wildcardResourceReasons: [],
       });
-      const allow = (
-        sid: string,
-        actions: string[],
-        resources: string[],
-        conditions?: Record<string, unknown>,
-      ) =>
-        fn.role.addToPrincipalPolicy(
-          new PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }),
-        );
-      allow('StartRuns', ['states:StartExecution', 'states:ListExecutions'], [machine.stateMachineArn]);
+      allow(
+        fn.role,
+        'StartRuns',
+        ['states:StartExecution', 'states:ListExecutions'],
+        [machine.stateMachineArn],
+      );
       // Is the holder of a cluster's run lock still running? (stale lock takeover)
-      allow('DescribeRuns', ['states:DescribeExecution'], [executions]);
+      allow(fn.role, 'DescribeRuns', ['states:DescribeExecution'], [executions]);
       acknowledge(
         fn.role,
         executionsFinding,
         'Execution names are made per triggering event (<clusterId>-<kind>-<token>) and unknown at deploy time; DescribeExecution is limited to executions of the one state machine',
       );
-      allow('TakeRunLock', ['dynamodb:GetItem', 'dynamodb:PutItem'], [props.stateTable.tableArn], {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [STATE_TABLE_KEYS.runLock] },
-      });
+      allow(
+        fn.role,
+        'TakeRunLock',
+        ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        [props.stateTable.tableArn],
+        onItemKeys(STATE_TABLE_KEYS.runLock),
+      );
       return fn.function;
     };
     this.trigger = starter(

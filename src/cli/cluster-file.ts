@@ -89,12 +89,19 @@ export type ClusterFile = Omit<ClusterFileText, 'dialect' | 'util' | 'tool' | 'c
 
 /** Reads and validates a cluster file; relative paths in it are taken from the file's folder. */
 export async function loadClusterFile(path: string): Promise<ClusterFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    throw new InvalidInputError(`cluster file ${path} cannot be read (${code})`, { cause });
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (cause) {
     throw new InvalidInputError(
-      `cluster file ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `cluster file ${path}: not JSON (${cause instanceof Error ? cause.message : String(cause)})`,
       { cause },
     );
   }
@@ -127,7 +134,12 @@ export async function loadClusterFile(path: string): Promise<ClusterFile> {
 }
 
 /** The deps of a local run against the nodes a cluster file names. */
-export function depsForClusterFile(file: ClusterFile, io: CliIo, verbose: boolean): Promise<WorkflowDeps> {
+export function depsForClusterFile(
+  file: ClusterFile,
+  io: CliIo,
+  verbose: boolean,
+  transcriptDir?: string,
+): Promise<WorkflowDeps> {
   return localDeps({
     provider: new StaticClusterProvider({
       clusterId: file.clusterId,
@@ -143,6 +155,8 @@ export function depsForClusterFile(file: ClusterFile, io: CliIo, verbose: boolea
     credentials: credentialsSource(file.credentials, io.env),
     backup: new NoBackupProvider(),
     reportDir: file.reportDir,
+    ...(transcriptDir ? { transcriptDir } : {}),
+    ...(file.operatorConfig ? { operatorConfig: file.operatorConfig } : {}),
     ...(verbose ? { log: jsonLineLogger(io.stderr) } : {}),
   });
 }

@@ -3,8 +3,8 @@
  * driver of the cluster's tool spawning the program the cluster file names (or the emulated
  * one), artifacts in a folder, alerts on the console, alert memory in a file.
  */
-import { writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertSink } from '#alerts/alert-sink.ts';
@@ -19,6 +19,7 @@ import { StoreCredentialMemory } from '#store/credential-memory.ts';
 import { FileRunLock } from '#store/file-run-lock.ts';
 import { LocalFolderStore } from '#store/local-folder-store.ts';
 import { type StepLogger, silentLogger, type WorkflowDeps } from '#workflow/deps.ts';
+import { onShutdown } from './shutdown.ts';
 
 export interface LocalDepsOptions {
   provider: ClusterProvider;
@@ -30,25 +31,34 @@ export interface LocalDepsOptions {
   credentials: CredentialsSource;
   backup: BackupProvider;
   reportDir: string;
+  /** Where this run's redacted transcripts go (its run folder); default: reportDir/transcripts. */
+  transcriptDir?: string;
+  /** The operator's own config of the tool: the runbook's commands name it. */
+  operatorConfig?: string;
   alerts?: AlertSink;
   log?: StepLogger;
   commandTimeoutMs?: number;
 }
 
 export async function localDeps(options: LocalDepsOptions): Promise<WorkflowDeps> {
-  // One shared parent: the driver writes each call's config in a fresh sub-folder and removes it.
-  const workDir = join(tmpdir(), 'hsm-sentinel-work');
-  const transcriptDir = join(options.reportDir, 'transcripts');
-  await mkdir(transcriptDir, { recursive: true });
+  // One shared parent: the driver writes each call's config in a fresh sub-folder and removes it;
+  // this process's own folder in it goes at its end, and on Ctrl-C with whatever a call left.
+  const workDir = join(tmpdir(), 'hsm-sentinel-work', `pid-${process.pid}`);
+  onShutdown(() => rm(workDir, { recursive: true, force: true }));
+  const transcriptDir = options.transcriptDir ?? join(options.reportDir, 'transcripts');
   let sessions = 0;
   const tools = toolBindings((module) => ({
     settings: options.toolSettings,
     workDir,
     ...(module.id === options.tool && options.toolCommand ? { command: options.toolCommand } : {}),
+    ...(module.id === options.tool && options.operatorConfig
+      ? { operatorConfig: options.operatorConfig }
+      : {}),
     // Kept for the operator's post-mortem; the driver redacts the password before handing it over.
     onTranscript: (transcript: string) => {
       sessions += 1;
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${sessions}.txt`;
+      mkdirSync(transcriptDir, { recursive: true, mode: 0o700 });
       writeFileSync(join(transcriptDir, name), transcript, { mode: 0o600 });
     },
     ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),

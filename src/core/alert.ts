@@ -42,6 +42,11 @@ export interface Alert {
   items: AlertItem[];
   /** Same unresolved problems => same key: lets a sink drop repeats within a window. */
   dedupKey: string;
+  /**
+   * Where the run's report page is: its path locally, a pre-signed URL on AWS. Set by the
+   * Alert step once the report is stored (absent: the store gives no address).
+   */
+  reportLink?: string;
 }
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };

@@ -187,7 +187,7 @@ function groupVariants(holdings: readonly Holding[]): ContentVariant[] {
 }
 
 /**
- * A copy keeps the object's slot (syncUser keeps the user id). If a node that lacks the
+ * A copy keeps the object's slot (the mgmt-util copy keeps the user id). If a node that lacks the
  * object already uses that slot for another object, copying would collide: a human decides.
  */
 function slotCollisions(

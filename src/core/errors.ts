@@ -143,7 +143,7 @@ export class BackupError extends HsmSentinelError {
   }
 }
 
-/** A syncUser/syncKey that the HSM answered with an error. */
+/** A repair the HSM answered with an error. */
 export class SyncCommandError extends HsmSentinelError {
   constructor(message: string, options: SentinelErrorOptions = {}) {
     super(message, options);

@@ -82,7 +82,7 @@ export interface InventoryObject {
   ref: string;
   /**
    * A slot on the node the object occupies and a copy would need free (mgmt-util: a user id,
-   * which syncUser keeps). A node that lacks the object but holds another object in the same
+   * which its copy keeps). A node that lacks the object but holds another object in the same
    * slot makes the copy a collision: the object is divergent.
    */
   slot: string | null;
@@ -251,7 +251,7 @@ export interface SyncAction {
   kind: ObjectKind;
   objectId: string;
   label: string;
-  /** The tool's operation, in its own words (`syncKey`, `user create`, `hagroup synchronize`). */
+  /** The tool's operation, in its own words (the tool's copy command, its re-create command…). */
   operation: string;
   /** The tool's reference of the object. */
   ref: string;
@@ -259,7 +259,7 @@ export interface SyncAction {
   sourceNodeId: string | null;
   /** The node that lacks it; null when one operation reaches every node that lacks it. */
   targetNodeId: string | null;
-  /** One line for people: `syncKey 262150 from hsm-emu-0 to hsm-emu-1`. */
+  /** One line for people, as the operator would type it, with the nodes it goes from and to. */
   description: string;
 }
 

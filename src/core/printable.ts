@@ -1,6 +1,6 @@
 /**
  * Which characters a name read from a tool may hold, and how untrusted text is shown.
- * Pure (no I/O), tool-agnostic: every parser (mgmt-util, SDK 5 `cloudhsm-cli`, Luna) checks
+ * Pure (no I/O), tool-agnostic: every tool's parser checks
  * names with `isPrintableName` and every text renderer prints untrusted values through
  * `escapeForText`.
  *

@@ -25,6 +25,11 @@ export interface DriverContext {
   onTranscript?: (transcript: string) => void;
   /** Per-command timeout, when the deployment wants another than the tool's default. */
   commandTimeoutMs?: number;
+  /**
+   * The operator's own config of the tool (a cluster file's `operatorConfig`): the runbook's
+   * commands start the tool with it instead of the vendor's default path.
+   */
+  operatorConfig?: string;
 }
 
 /** A setting a tool reads: documented in the deploy guides and `hsm-sentinel … --help`. */
@@ -58,7 +63,7 @@ export interface ToolModule {
   checkSettings(settings: ToolSettings): void;
   createDriver(context: DriverContext): NodeAccessDriver;
   /** The commands a human types, naming the binary the run uses. */
-  runbook(context: Pick<DriverContext, 'settings' | 'command'>): Runbook;
+  runbook(context: Pick<DriverContext, 'settings' | 'command' | 'operatorConfig'>): Runbook;
   /** The addresses an operator's own config of this tool lists (drift check); InvalidInputError when malformed. */
   operatorConfigAddresses(text: string): string[];
   /** `hsm-sentinel parse <name> --tool <id>`: one reply (stdin) to the JSON contract. */

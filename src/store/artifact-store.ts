@@ -9,6 +9,11 @@ export interface ArtifactStore {
   getJson<T>(key: string): Promise<T>;
   /** A human-facing page (the rendered report) next to the JSON. */
   putText(key: string, text: string, contentType?: string): Promise<string>;
+  /**
+   * Where a person opens an artifact: a local path, a pre-signed URL. Absent when the store
+   * has no such address to give (the alert then names the report's key only).
+   */
+  linkTo?(key: string): Promise<string>;
 }
 
 /** Keys of one run's artifacts, in one place so every store and step agrees. */

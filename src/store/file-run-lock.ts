@@ -42,20 +42,12 @@ export class FileRunLock implements RunLock {
   async acquire(clusterId: string, runId: string, now: Date): Promise<RunLockAcquisition> {
     await mkdir(this.#dir, { recursive: true, mode: 0o700 });
     const path = this.#path(clusterId);
-    const mine: LockFile = {
-      clusterId,
-      runId,
-      acquiredAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + this.#leaseMs).toISOString(),
-      pid: process.pid,
-      host: hostname(),
-    };
-    if (await this.#create(path, mine)) return { acquired: true };
+    if (await this.#create(path, this.#lockFile(clusterId, runId, now))) return { acquired: true };
     const held = await this.#read(path);
     if (held === null) {
       // Unreadable or half-written: it was never a valid holder.
       await rm(path, { force: true });
-      return (await this.#create(path, mine)) ? { acquired: true } : this.#heldBy(path);
+      return this.#acquireFresh(path, clusterId, runId, now);
     }
     if (held.runId === runId) return { acquired: false, heldBy: runId, acquiredAt: held.acquiredAt };
     const expired = Date.parse(held.expiresAt) <= now.getTime();
@@ -95,7 +87,13 @@ export class FileRunLock implements RunLock {
     runId: string,
     now: Date,
   ): Promise<RunLockAcquisition> {
-    const mine: LockFile = {
+    return (await this.#create(path, this.#lockFile(clusterId, runId, now)))
+      ? { acquired: true }
+      : this.#heldBy(path);
+  }
+
+  #lockFile(clusterId: string, runId: string, now: Date): LockFile {
+    return {
       clusterId,
       runId,
       acquiredAt: now.toISOString(),
@@ -103,7 +101,6 @@ export class FileRunLock implements RunLock {
       pid: process.pid,
       host: hostname(),
     };
-    return (await this.#create(path, mine)) ? { acquired: true } : this.#heldBy(path);
   }
 
   async #heldBy(path: string): Promise<RunLockAcquisition> {

@@ -35,6 +35,11 @@ export class LocalFolderStore implements ArtifactStore {
     return key;
   }
 
+  /** The file's absolute path: what a person opens locally. */
+  async linkTo(key: string): Promise<string> {
+    return this.pathOf(key);
+  }
+
   private async write(key: string, body: string): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });

@@ -3,6 +3,7 @@
  * the logical keys (without the prefix), as with every other store.
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   ArtifactNotFoundError,
   ConfigurationError,
@@ -17,7 +18,12 @@ export interface S3StoreOptions {
   prefix?: string;
   /** Encrypt with KMS (`aws:kms`); with a key id, that key instead of the AWS managed one. */
   kms?: boolean | { keyId: string };
+  /** How long the links the alert carries (pre-signed GET URLs) are valid; default 7 days, the SigV4 maximum. */
+  linkExpiresInSeconds?: number;
 }
+
+/** SigV4 pre-signed URLs live at most 7 days. */
+export const MAX_LINK_SECONDS = 7 * 24 * 3600;
 
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound']);
 const DENIED = new Set(['AccessDenied', 'NoSuchBucket', 'InvalidAccessKeyId', 'KMS.AccessDeniedException']);
@@ -27,6 +33,7 @@ export class S3Store implements ArtifactStore {
   readonly prefix: string;
   readonly #client: S3Client;
   readonly #encryption: { ServerSideEncryption?: 'aws:kms'; SSEKMSKeyId?: string };
+  readonly #linkSeconds: number;
 
   constructor(bucket: string, client: S3Client = new S3Client({}), options: S3StoreOptions = {}) {
     if (!bucket) throw new ConfigurationError('S3 store: no bucket (set REPORT_BUCKET)');
@@ -41,6 +48,23 @@ export class S3Store implements ArtifactStore {
         : kms === true
           ? { ServerSideEncryption: 'aws:kms' }
           : { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kms.keyId };
+    this.#linkSeconds = Math.min(options.linkExpiresInSeconds ?? MAX_LINK_SECONDS, MAX_LINK_SECONDS);
+  }
+
+  /**
+   * A pre-signed GET URL of the artifact, signed here without a network call. It is valid for
+   * the link lifetime or until the signing credentials expire, whichever comes first: signed
+   * with a Lambda role's temporary credentials, that is the session's end (hours, not days).
+   * Whoever opens it needs nothing else, so the alert's readers must be the report's readers.
+   */
+  async linkTo(key: string): Promise<string> {
+    return getSignedUrl(
+      this.#client,
+      new GetObjectCommand({ Bucket: this.bucket, Key: this.#objectKey(key) }),
+      {
+        expiresIn: this.#linkSeconds,
+      },
+    );
   }
 
   async putJson(key: string, value: unknown): Promise<string> {

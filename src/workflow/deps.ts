@@ -4,6 +4,7 @@
  */
 import type { AlertMemory, AlertSink } from '#alerts/alert-sink.ts';
 import type { ToolId } from '#core/model.ts';
+import type { RunStep } from '#core/report.ts';
 import type { ToolBinding } from '#drivers/tool-module.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
 import type { CredentialsSource } from '#providers/credentials.ts';
@@ -41,6 +42,14 @@ export interface WorkflowDeps {
   runLock?: RunLock;
   clock(): Date;
   log: StepLogger;
+  /**
+   * The states of this execution so far, for the report's timeline (report.steps). The local
+   * runner records them from its event log. Absent on AWS and Azure: a Lambda or activity sees
+   * only its own state, and reading the execution's history (GetExecutionHistory) would need
+   * the execution's ARN in every Alert input and one more permission; there report.html draws
+   * the timeline from what the report holds, and the console shows the execution's history.
+   */
+  executionSteps?(): RunStep[];
 }
 
 export const silentLogger: StepLogger = {

@@ -12,6 +12,7 @@ import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-
 import { ConfigurationError } from '#core/errors.ts';
 import type { RunContext, RunState } from './contracts.ts';
 import type { WorkflowDeps } from './deps.ts';
+import { LocalStepRecorder } from './local-step-recorder.ts';
 import { stepForTask } from './steps/index.ts';
 
 /** The definition `npm start`, the CDK stack and the tests all use. */
@@ -29,6 +30,10 @@ export interface LocalStateEvent {
   stateType: string;
   /** The Map item index, for states inside CollectNodes. */
   index?: number;
+  /** The Map item's node id (the `nodeId` of its input), for states inside CollectNodes. */
+  item?: string;
+  /** When it happened (ms since the epoch), from the execution's event log. */
+  timestamp: number;
   /** Size of the state's input (entered) or output (exited), in bytes of JSON. */
   bytes: number;
   /** failed / caught: the error name. */
@@ -87,6 +92,10 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     return bytes;
   };
 
+  // The report's timeline: the steps as they ran, read by the Alert step (deps.executionSteps).
+  const recorder = new LocalStepRecorder();
+  const deps: WorkflowDeps = { ...options.deps, executionSteps: () => recorder.steps() };
+
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const name of taskStateNames(definition)) {
@@ -103,7 +112,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
       const payload = roundTrip(input);
       measure(name, payload);
       options.checkTaskInput?.(name, payload);
-      const output = roundTrip(await binding.invoke(payload, options.deps));
+      const output = roundTrip(await binding.invoke(payload, deps));
       measure(name, output);
       return output;
     };
@@ -122,12 +131,19 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
 
   const visited: string[] = [];
   let lastTopLevelInput: unknown = null;
+  const items = new Map<number, string>();
   const drained = (async () => {
     for await (const event of execution.eventLogs) {
       if (!('state' in event)) continue;
       const topLevel = event.index === undefined;
-      const base = { state: event.state.name, stateType: event.state.type };
-      const where = event.index === undefined ? {} : { index: event.index };
+      if (event.type === 'StateEntered' && event.index !== undefined) {
+        const nodeId = (event.state.input as { nodeId?: unknown } | null)?.nodeId;
+        if (typeof nodeId === 'string') items.set(event.index, nodeId);
+      }
+      const base = { state: event.state.name, stateType: event.state.type, timestamp: event.timestamp };
+      const item = event.index === undefined ? undefined : items.get(event.index);
+      const where =
+        event.index === undefined ? {} : { index: event.index, ...(item === undefined ? {} : { item }) };
       let report: LocalStateEvent;
       switch (event.type) {
         case 'StateEntered':
@@ -167,6 +183,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
           report = { kind: 'caught', ...base, ...where, bytes: 0 };
           break;
       }
+      recorder.record(report);
       options.onState?.(report);
     }
   })();

@@ -63,8 +63,19 @@ describe('hsm-sentinel audit / sync against a cluster file', () => {
     expect(handles(2)).not.toContain(262150);
   });
 
+  it('sync refuses to write without --yes when stdin is not a terminal, before reading any node', async () => {
+    const result = await runCli(['sync', '--cluster-file', clusterFile], { env });
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'hsm-sentinel sync: sync writes to the HSMs: on a terminal it asks first; here, give --yes to apply its plan (or --dry-run to only plan)\n',
+    );
+    expect(handles(1)).not.toContain(262150);
+  });
+
   it('sync repairs the gaps from server 0, verifies, and leaves only the divergent key', async () => {
-    const result = await runCli(['sync', '--cluster-file', clusterFile, '--json'], { env });
+    const result = await runCli(['sync', '--cluster-file', clusterFile, '--json', '--yes'], { env });
 
     expect(result.code).toBe(3);
     const report = JSON.parse(result.stdout);
@@ -74,6 +85,8 @@ describe('hsm-sentinel audit / sync against a cluster file', () => {
     expect(handles(1)).toContain(262150);
     expect(handles(2)).toContain(262150);
     expect(handles(2)).not.toContain(262170);
+    expect(result.stderr).toContain('Plan for file-cluster (3 action(s), additive only):');
+    expect(result.stderr).toContain('  + server 0 > syncKey 262150 2');
   });
 
   it('refuses a cluster file with a bad field, naming it, and touches nothing', async () => {
@@ -91,9 +104,9 @@ describe('hsm-sentinel audit / sync against a cluster file', () => {
 
     const result = await runCli(['audit', '--cluster-file', bad], { env });
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /InvalidInputError: cluster file .*bad\.json: nodes\.0\.nodeId: letters, digits/,
+      /^hsm-sentinel audit: cluster file .*bad\.json: nodes\.0\.nodeId: letters, digits[^\n]*\n$/,
     );
     expect(existsSync(join(dir, '.runs'))).toBe(false);
   });
@@ -103,8 +116,20 @@ describe('hsm-sentinel audit / sync against a cluster file', () => {
       env: { HSM_CO_PASSWORD: undefined as unknown as string },
     });
 
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain('run-failed');
-    expect(result.stdout).toContain('environment variable HSM_CO_PASSWORD is not set');
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'hsm-sentinel audit: environment variable HSM_CO_PASSWORD is not set (the CO password)\n',
+    );
+  });
+
+  it('a missing cluster file is a usage error: exit 2, one line', async () => {
+    const result = await runCli(['audit', '--cluster-file', join(dir, 'missing.json')], { env });
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^hsm-sentinel audit: cluster file .*missing\.json cannot be read \(ENOENT\)\n$/,
+    );
   });
 });

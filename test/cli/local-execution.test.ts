@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { executeLocally } from '#cli/local-execution.ts';
+import { SILENT_PROGRESS } from '#cli/progress.ts';
 import { ERROR_NAMES } from '#core/errors.ts';
 import { FileRunLock } from '#store/file-run-lock.ts';
 import { cluster, key, user } from '../support/builders.ts';
@@ -35,7 +36,7 @@ describe('executeLocally and the local run lock', () => {
     const { c, driver, lock, deps } = setup();
     await lock.acquire(c.clusterId, 'the-other-run', new Date());
 
-    const started = executeLocally(context(c.clusterId), deps, () => {});
+    const started = executeLocally(context(c.clusterId), deps, SILENT_PROGRESS);
 
     await expect(started).rejects.toMatchObject({
       name: ERROR_NAMES.runLocked,
@@ -48,7 +49,7 @@ describe('executeLocally and the local run lock', () => {
   it('takes the lock for the run and leaves it free afterwards', async () => {
     const { c, driver, deps } = setup();
 
-    const { result } = await executeLocally(context(c.clusterId), deps, () => {});
+    const { result } = await executeLocally(context(c.clusterId), deps, SILENT_PROGRESS);
 
     expect(result.status).toBe('succeeded');
     expect(driver.syncCalls).toHaveLength(1);

@@ -105,11 +105,11 @@ describe('hsm-sentinel report <report.json>', () => {
     expect(out.stdout).toBe('');
   });
 
-  it('says which file it cannot read', async () => {
+  it('says which file it cannot read: a usage error (exit 2)', async () => {
     const { io, out } = memoryIo(dir);
 
-    expect(await main(['report', 'missing.json'], io)).toBe(1);
-    expect(out.stderr).toBe('hsm-sentinel report: InvalidInputError: cannot read missing.json (ENOENT)\n');
+    expect(await main(['report', 'missing.json'], io)).toBe(2);
+    expect(out.stderr).toBe('hsm-sentinel report: cannot read missing.json (ENOENT)\n');
   });
 
   it('exits 2 without a report file', async () => {

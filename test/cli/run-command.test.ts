@@ -11,8 +11,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { remoteDefaults, runCommand } from '#cli/commands/run.ts';
+import { remoteDefaults } from '#cli/commands/run.ts';
 import type { CliIo } from '#cli/io.ts';
+import { main } from '#cli/main.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
@@ -54,7 +55,7 @@ describe('hsm-sentinel run (local: the real ASL file against a cluster file)', (
 
   it('executes the state machine, repairs newest_user on node 1, and exits 0', async () => {
     const result = await runCli(
-      ['run', '--cluster-id', 'aws-seed', '--cluster-file', join(dir, 'cluster.json')],
+      ['run', '--cluster-id', 'aws-seed', '--cluster-file', join(dir, 'cluster.json'), '--yes'],
       {
         env: { HSM_CO_PASSWORD: PASSWORD, HSM_CO_USER: 'admin' },
       },
@@ -76,8 +77,9 @@ describe('hsm-sentinel run (local: the real ASL file against a cluster file)', (
       join(dir, 'cluster.json'),
     ]);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("describes 'aws-seed', not 'other'");
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
 
@@ -129,8 +131,8 @@ describe('hsm-sentinel run --remote (the deployed state machine, clients mocked)
       Body: { transformToString: async () => JSON.stringify(report) },
     } as never);
 
-    const code = await runCommand(
-      ['--cluster-id', 'cluster-abc', '--dry-run', '--remote', '--state-machine-arn', arn],
+    const code = await main(
+      ['run', '--cluster-id', 'cluster-abc', '--dry-run', '--remote', '--state-machine-arn', arn],
       io,
     );
 
@@ -162,8 +164,8 @@ describe('hsm-sentinel run --remote (the deployed state machine, clients mocked)
       ],
     });
 
-    const code = await runCommand(
-      ['--cluster-id', 'cluster-abc', '--remote', '--state-machine-arn', arn],
+    const code = await main(
+      ['run', '--cluster-id', 'cluster-abc', '--remote', '--state-machine-arn', arn],
       io,
     );
 
@@ -189,8 +191,8 @@ describe('hsm-sentinel run --remote (the deployed state machine, clients mocked)
     const withTable = { ...io, env: { ...io.env, HSM_SENTINEL_STATE_TABLE: 'hsm-sentinel-state' } };
 
     try {
-      const code = await runCommand(
-        ['--cluster-id', 'cluster-abc', '--remote', '--state-machine-arn', arn],
+      const code = await main(
+        ['run', '--cluster-id', 'cluster-abc', '--remote', '--state-machine-arn', arn],
         withTable,
       );
 
@@ -211,9 +213,42 @@ describe('hsm-sentinel run --remote (the deployed state machine, clients mocked)
     }
   });
 
-  it('needs to know the state machine', async () => {
-    await expect(runCommand(['--cluster-id', 'cluster-abc', '--remote'], io)).rejects.toThrow(
-      '--state-machine-arn',
+  it('needs to know the state machine: a usage error', async () => {
+    const code = await main(['run', '--cluster-id', 'cluster-abc', '--remote'], io);
+
+    expect(code).toBe(2);
+    expect(err.join('')).toContain('--state-machine-arn or HSM_SENTINEL_STATE_MACHINE_ARN is required');
+  });
+
+  it('asks the deployed run to write only with --write, and --yes when there is no terminal', async () => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${arn}:exec-2`, startDate: new Date() });
+    sfn.on(DescribeExecutionCommand).resolves({
+      status: 'SUCCEEDED',
+      output: JSON.stringify({ alert: { reportRef: 'runs/exec-2/report.json' } }),
+    } as never);
+    s3.on(GetObjectCommand).resolves({
+      Body: { transformToString: async () => JSON.stringify(report) },
+    } as never);
+
+    const defaulted = await main(
+      ['run', '--cluster-id', 'cluster-abc', '--remote', '--state-machine-arn', arn],
+      io,
     );
+    const refused = await main(
+      ['run', '--cluster-id', 'cluster-abc', '--remote', '--write', '--state-machine-arn', arn],
+      io,
+    );
+    const writing = await main(
+      ['run', '--cluster-id', 'cluster-abc', '--remote', '--write', '--yes', '--state-machine-arn', arn],
+      io,
+    );
+
+    const policies = sfn
+      .commandCalls(StartExecutionCommand)
+      .map((c) => JSON.parse(c.args[0].input.input ?? '{}').context.policy.dryRun);
+    expect([defaulted, refused, writing]).toEqual([0, 2, 0]);
+    expect(policies).toEqual([true, false]);
+    expect(err.join('')).toContain('give --yes too when not on a terminal');
   });
 });

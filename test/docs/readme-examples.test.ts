@@ -8,6 +8,7 @@ import { clusterFileSchema } from '#cli/cluster-file.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { normaliseTrigger } from '#workflow/triggers/normalise.ts';
 import { PROJECT_ROOT } from '../support/run-cli.ts';
+import { SYSTEM_PATH } from '../support/system-path.ts';
 
 const readme = await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8');
 
@@ -45,21 +46,24 @@ describe('README examples', () => {
     });
   });
 
-  it('the parse example prints what the README shows', async () => {
+  it('the parse example prints what the README shows, run as written with the machine Node first on PATH', async () => {
     const block = blockAfter('### `parse`', 'sh');
     const [command, shown] = block.split('\n');
     expect(command).toBe(
-      'node bin/hsm-sentinel.ts parse listUsers < test/fixtures/transcripts/aws-listUsers.txt',
+      './bin/hsm-sentinel.js parse listUsers < test/fixtures/transcripts/aws-listUsers.txt',
     );
-    const { stdout } = await promisify(execFile)(
-      '/bin/sh',
-      ['-c', command?.replace(/^node /, `"${process.execPath}" `) ?? ''],
-      {
-        cwd: PROJECT_ROOT,
-      },
-    );
+    const { stdout } = await promisify(execFile)('/bin/sh', ['-c', command ?? ''], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, PATH: SYSTEM_PATH, NODE_OPTIONS: '' },
+    });
     const expectedStart = (shown ?? '').replace(/^# /, '').split('…')[0] ?? '';
     expect(expectedStart.length).toBeGreaterThan(100);
     expect(stdout.startsWith(expectedStart)).toBe(true);
+  });
+
+  it('names no way to run the CLI that fails on the machine Node (node bin/hsm-sentinel.ts, npm run … --json)', () => {
+    expect(readme).not.toMatch(/^node bin\/hsm-sentinel\.ts/m);
+    expect(readme).not.toMatch(/`node bin\/hsm-sentinel\.ts/);
+    expect(readme).not.toMatch(/npm run hsm-sentinel --/);
   });
 });

@@ -97,7 +97,7 @@ describe('mgmt-util output formats', () => {
   });
 
   it('prints getKeyInfo and info server as documented', () => {
-    expect(keyInfoBlock('server 0(10.0.0.1)', { handle: 9, owner: 3, sharedWith: [4, 6] })).toEqual([
+    expect(keyInfoBlock('server 0(10.0.0.1)', { owner: 3, sharedWith: [4, 6] })).toEqual([
       'Key Info on server 0(10.0.0.1):',
       '        Token/Flash Key,',
       '        Owned by user 3',

@@ -7,16 +7,15 @@
  * README shows (docs/report.png).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { demoCommand } from '#cli/commands/demo.ts';
 import type { CliIo } from '#cli/io.ts';
-import { renderReportHtml } from '#core/render-report-html.ts';
-import type { RunReport, RunStep } from '#core/report.ts';
+import { main } from '#cli/main.ts';
+import type { RunReport } from '#core/report.ts';
 import { PROJECT_ROOT } from '../support/run-cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -46,7 +45,6 @@ describe('report.html of a demo run, in Chromium', () => {
   let context: BrowserContext;
   let report: RunReport;
   let htmlPath: string;
-  let progress: { line: string; at: number }[];
 
   async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<Opened> {
     const page = await context.newPage();
@@ -68,18 +66,15 @@ describe('report.html of a demo run, in Chromium', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'report-html-'));
-    progress = [];
     const io: CliIo = {
-      stdout: (text) => {
-        for (const line of text.split('\n')) if (line.trim()) progress.push({ line, at: Date.now() });
-      },
-      stderr: (text) => progress.push({ line: `stderr: ${text}`, at: Date.now() }),
+      stdout: () => {},
+      stderr: () => {},
       readStdin: async () => '',
       env: { HSM_SENTINEL_DEMO_PASSWORD: 'Html-Pa55-77e1' },
       cwd: dir,
     };
     const [code] = await Promise.all([
-      demoCommand(['--report-dir', join(dir, 'demo')], io),
+      main(['demo', '--report-dir', join(dir, 'demo')], io),
       (async () => {
         context = await chromium.launchPersistentContext(join(dir, 'profile'), {
           executablePath: CHROMIUM,
@@ -212,43 +207,31 @@ describe('report.html of a demo run, in Chromium', () => {
     expect(scriptRan).toBe('');
   });
 
-  it('draws recorded steps on a timeline (steps as the demo printed them)', async () => {
-    const steps = stepsFromProgress(progress, report);
-    const path = join(dir, 'with-steps.html');
-    await writeFile(path, renderReportHtml({ ...report, steps }, report.alert ?? null));
-    const { page, problems } = await open(path);
+  it('draws the steps the local runner recorded on a timeline', async () => {
+    const steps = report.steps ?? [];
+    const { page, problems } = await open(htmlPath);
     const bars = await page
       .locator('ol.timeline li .bar')
       .evaluateAll((all) => all.map((b) => b.getBoundingClientRect().width));
 
-    expect(steps.map((s) => s.name)).toEqual(expect.arrayContaining(['Resolve', 'CollectNode', 'Alert']));
+    expect(steps.map((s) => s.name)).toEqual([
+      'Resolve',
+      'CollectNodes',
+      'CollectNode',
+      'CollectNode',
+      'CollectNode',
+      'Audit',
+      'Sync',
+      'Verify',
+      'Protect',
+      'Alert',
+    ]);
+    expect(steps.filter((s) => s.name === 'CollectNode').map((s) => s.item)).toEqual(report.before?.nodeIds);
+    expect(steps.at(-1)).toMatchObject({ name: 'Alert', endedAt: null, outcome: 'running' });
+    expect(steps.slice(0, -1).every((s) => s.outcome === 'succeeded' && s.endedAt !== null)).toBe(true);
     expect(bars).toHaveLength(steps.length);
     expect(bars.every((w) => w > 0)).toBe(true);
     await page.locator('#timeline').screenshot({ path: join(SHOTS, 'timeline.png') });
     expect(problems).toEqual([]);
   });
 });
-
-/**
- * Steps as the local runner's progress showed them (`> Resolve`, `  > CollectNode [server 0]`),
- * timed when printed: a stand-in for the steps the runner will record itself.
- */
-function stepsFromProgress(progress: { line: string; at: number }[], report: RunReport): RunStep[] {
-  const entered = progress
-    .map(({ line, at }) => ({ match: /^( *)> (\S+)(?: \[server (\d+)\])?$/.exec(line), at }))
-    .filter((e) => e.match !== null);
-  const finished = Date.parse(report.finishedAt);
-  return entered.map(({ match, at }, i) => {
-    const nested = (match?.[1] ?? '').length > 0;
-    const next = entered.slice(i + 1).find((e) => (nested ? (e.match?.[1] ?? '') === '' : true));
-    const server = match?.[3];
-    const name = match?.[2] ?? '';
-    return {
-      name,
-      ...(server === undefined ? {} : { item: report.before?.nodeIds[Number(server)] ?? `server ${server}` }),
-      startedAt: new Date(at).toISOString(),
-      endedAt: name === 'Alert' ? null : new Date(next?.at ?? finished).toISOString(),
-      outcome: name === 'Alert' ? 'running' : 'succeeded',
-    };
-  });
-}

@@ -1,66 +1,51 @@
 /**
- * `hsm-sentinel audit|sync --cluster-file F [--dry-run] [--json]`: one execution of the state
- * machine, here, against the nodes a cluster file names, with the util it names. `audit`
- * never writes (it is a dry run).
- * Exit: 0 clean or repaired, 3 a human must act, 1 the run failed.
+ * `hsm-sentinel audit|sync --cluster-file F`: executions of the state machine, here, against
+ * the nodes a cluster file names, with the tool it names (local-run.ts has the rule for
+ * writing). `audit` never writes; `audit --save-plan` keeps its plan for `sync --plan`.
  */
-import { resolvePolicy } from '#core/policy.ts';
-import { outcomeOf } from '#core/report.ts';
-import { parseOptions } from '../args.ts';
-import { depsForClusterFile, loadClusterFile } from '../cluster-file.ts';
-import { type CliIo, UsageError } from '../io.ts';
-import { executeLocally, reportText } from '../local-execution.ts';
+import { resolve } from 'node:path';
+import { type CommandContext, countOf, flagOf, type ParsedArgs, stringOf } from '../command-spec.ts';
+import { UsageError } from '../io.ts';
+import { runLocal } from '../local-run.ts';
+import { loadPlan } from '../saved-plan.ts';
+import { DEFAULT_KEEP } from '../specs/shared-options.ts';
 
-export const auditCommand = (args: string[], io: CliIo) => runFromFile('audit', args, io);
-export const syncCommand = (args: string[], io: CliIo) => runFromFile('sync', args, io);
+function clusterFileOf(args: ParsedArgs): string {
+  const path = stringOf(args, 'cluster-file');
+  if (!path) throw new UsageError('--cluster-file FILE is required');
+  return path;
+}
 
-async function runFromFile(mode: 'audit' | 'sync', args: string[], io: CliIo): Promise<number> {
-  const { values } = parseOptions(args, {
-    'cluster-file': { type: 'string' },
-    'dry-run': { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    verbose: { type: 'boolean', default: false },
-    help: { type: 'boolean' },
-  });
-  if (values.help) {
-    io.stdout(
-      `usage: hsm-sentinel ${mode} --cluster-file FILE ${mode === 'sync' ? '[--dry-run] ' : ''}[--json] [--verbose]\n`,
-    );
-    return 0;
-  }
-  if (!values['cluster-file']) throw new UsageError('--cluster-file is required');
-  const file = await loadClusterFile(values['cluster-file']);
-  const policy = resolvePolicy({
-    ...file.policy,
-    ...(mode === 'audit' || values['dry-run'] ? { dryRun: true } : {}),
-  });
-
-  const deps = await depsForClusterFile(file, io, values.verbose);
-  const startedAt = new Date().toISOString();
-  const { result, report } = await executeLocally(
+export async function auditCommand(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+  const savePlanTo = stringOf(args, 'save-plan');
+  return runLocal(
     {
-      runId: `${mode}-${startedAt.replace(/[:.]/g, '-')}`,
-      clusterId: file.clusterId,
-      provider: 'file',
-      policy,
-      startedAt,
-      trigger: { kind: 'runbook', detail: `hsm-sentinel ${mode} --cluster-file ${values['cluster-file']}` },
+      mode: 'audit',
+      clusterFilePath: clusterFileOf(args),
+      dryRun: true,
+      yes: false,
+      keep: countOf(args, 'keep', 1) ?? DEFAULT_KEEP,
+      verbose: flagOf(args, 'verbose'),
+      ...(savePlanTo ? { savePlanTo } : {}),
     },
-    deps,
-    values.json ? () => {} : io.stderr,
-    1000,
+    ctx,
   );
-  if (!report) {
-    io.stderr(
-      `the run failed before its report was written: ${result.error?.name}: ${result.error?.cause}\n`,
-    );
-    return 1;
-  }
-  io.stdout(
-    values.json
-      ? `${JSON.stringify(report, null, 2)}\n`
-      : `${reportText(report, (id) => deps.tool(id).runbook)}\n`,
+}
+
+export async function syncCommand(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+  const planPath = stringOf(args, 'plan');
+  if (planPath && flagOf(args, 'dry-run')) throw new UsageError('give --plan or --dry-run, not both');
+  const plan = planPath ? await loadPlan(resolve(ctx.io.cwd, planPath)) : undefined;
+  return runLocal(
+    {
+      mode: 'sync',
+      clusterFilePath: clusterFileOf(args),
+      dryRun: flagOf(args, 'dry-run'),
+      yes: flagOf(args, 'yes'),
+      keep: countOf(args, 'keep', 1) ?? DEFAULT_KEEP,
+      verbose: flagOf(args, 'verbose'),
+      ...(plan && planPath ? { plan: { path: planPath, saved: plan, policy: plan.policyResolved } } : {}),
+    },
+    ctx,
   );
-  const outcome = outcomeOf(report);
-  return outcome === 'failed' ? 1 : outcome === 'attention' ? 3 : 0;
 }

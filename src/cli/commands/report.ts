@@ -1,26 +1,23 @@
 /**
- * `hsm-sentinel report <report.json> [--html FILE] [--text]`: renders a stored run report again,
- * as the page every run writes beside it (report.html: `--html FILE`, `-` for stdout) or the
- * text report (`--text`, the default when no --html is given). The alert shown is the one the
- * run stored; a report written before alerts were stored gets it rebuilt. A file that is not a
- * run report exits 1 with one line naming the first field that is wrong.
+ * `hsm-sentinel report <report.json> [--html FILE] [--text] [--json]`: renders a stored run
+ * report again, as the page every run writes beside it (report.html: `--html FILE`, `-` for
+ * stdout), the text report (`--text`, the default when no --html is given), or JSON. The alert
+ * shown is the one the run stored; a report written before alerts were stored gets it rebuilt.
+ * A file that cannot be read is a usage error (2); one that is not a run report exits 1 with
+ * one line naming the first field that is wrong.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { buildAlert } from '#core/alert.ts';
 import { InvalidInputError } from '#core/errors.ts';
 import { renderReport } from '#core/render-report.ts';
 import { renderReportHtml } from '#core/render-report-html.ts';
-import type { RunReport } from '#core/report.ts';
+import { outcomeOf, type RunReport } from '#core/report.ts';
 import { toolModule } from '#drivers/registry.ts';
-import { parseOptions } from '../args.ts';
-import { type CliIo, UsageError } from '../io.ts';
-
-const USAGE = `usage: hsm-sentinel report <report.json> [--html FILE|-] [--text]
-  renders a run's stored report.json again: --html writes the HTML page (- for stdout),
-  --text prints the text report (the default without --html)
-`;
+import { type CommandContext, flagOf, type ParsedArgs, stringOf } from '../command-spec.ts';
+import { UsageError } from '../io.ts';
+import { textStyleOf } from '../style.ts';
 
 const matrixSchema = z.looseObject({
   nodeIds: z.array(z.string()),
@@ -72,31 +69,56 @@ const runReportSchema = z.looseObject({
   steps: z.array(z.looseObject({ name: z.string(), startedAt: z.string(), outcome: z.string() })).optional(),
 });
 
-export async function reportCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOptions(
-    args,
-    { html: { type: 'string' }, text: { type: 'boolean', default: false }, help: { type: 'boolean' } },
-    true,
-  );
-  if (values.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const [file, ...extra] = positionals;
-  if (!file || extra.length > 0) throw new UsageError('expected one report.json');
-  const report = await readReport(resolve(io.cwd, file), file);
+export async function reportCommand(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+  const { io } = ctx;
+  const [file] = args.positionals;
+  if (!file) throw new UsageError('expected one report.json');
+  const path = await reportPathOf(resolve(io.cwd, file), file);
+  const report = await readReport(path, path === resolve(io.cwd, file) ? file : path);
   // An older report without its alert: rebuilt with the runbook of its tool (as the registry knows it).
   const alert =
     report.alert !== undefined
       ? report.alert
       : buildAlert(report, report.tool ? toolModule(report.tool).runbook({ settings: io.env }) : null);
-  if (values.html !== undefined) {
-    const html = renderReportHtml(report, alert);
-    if (values.html === '-') io.stdout(html);
-    else await writeFile(resolve(io.cwd, values.html), html);
+  const html = stringOf(args, 'html');
+  if (html !== undefined) {
+    const page = renderReportHtml(report, alert);
+    if (html === '-') {
+      if (ctx.json) throw new UsageError('--html - writes the page on stdout: not with --json');
+      io.stdout(page);
+    } else await writeFile(resolve(io.cwd, html), page);
   }
-  if (values.text || values.html === undefined) io.stdout(`${renderReport(report, alert)}\n`);
+  if (ctx.json) io.stdout(`${JSON.stringify({ ...report, outcome: outcomeOf(report), alert }, null, 2)}\n`);
+  else if (flagOf(args, 'text') || html === undefined)
+    io.stdout(`${renderReport(report, alert, textStyleOf(ctx.style.stdout))}\n`);
   return 0;
+}
+
+/**
+ * A report.json, a run folder (its report.json), or a report folder (the report.json of its
+ * newest run): `hsm-sentinel report .runs/emulator/reports` renders the last run.
+ */
+async function reportPathOf(path: string, shown: string): Promise<string> {
+  const info = await stat(path).catch((cause: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${shown} (${cause.code ?? 'error'})`, { cause });
+  });
+  if (!info.isDirectory()) return path;
+  const own = join(path, 'report.json');
+  if (await stat(own).catch(() => null)) return own;
+  const runs = join(path, 'runs');
+  const folders = await readdir(runs, { withFileTypes: true }).catch(() => []);
+  const reports = await Promise.all(
+    folders
+      .filter((f) => f.isDirectory())
+      .map(async (f) => {
+        const candidate = join(runs, f.name, 'report.json');
+        const found = await stat(candidate).catch(() => null);
+        return found ? { candidate, at: found.mtimeMs } : null;
+      }),
+  );
+  const newest = reports.filter((r) => r !== null).sort((a, b) => b.at - a.at)[0];
+  if (!newest) throw new UsageError(`${shown} is a folder with no report.json and no runs/<run>/report.json`);
+  return newest.candidate;
 }
 
 async function readReport(path: string, shown: string): Promise<RunReport> {
@@ -105,7 +127,7 @@ async function readReport(path: string, shown: string): Promise<RunReport> {
     text = await readFile(path, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? 'error';
-    throw new InvalidInputError(`cannot read ${shown} (${code})`, { cause });
+    throw new UsageError(`cannot read ${shown} (${code})`, { cause });
   }
   let value: unknown;
   try {

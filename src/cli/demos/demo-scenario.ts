@@ -9,6 +9,7 @@ import type { Secret } from '#core/secret.ts';
 import type { ToolSettings } from '#drivers/tool-module.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
 import type { CredentialsSource } from '#providers/credentials.ts';
+import type { DemoStory } from './demo-story.ts';
 
 export interface DemoStartOptions {
   /** A fresh folder for the emulated cluster's state (removed after the demo). */
@@ -33,6 +34,11 @@ export interface DemoCluster {
   toolSettings: ToolSettings;
   credentials: CredentialsSource;
   backup: BackupProvider;
+  /**
+   * What the run must show (its outcome, what it repairs, what it leaves for a human): the
+   * demo exits 0 when it did. Without one, the run must complete (outcome other than failed).
+   */
+  story?: DemoStory;
 }
 
 export interface RunningDemo {

@@ -10,7 +10,7 @@ import { MGMT_UTIL_AWS_MODULE, MGMT_UTIL_AZURE_MODULE } from '#drivers/mgmt-util
 import type { ToolModule } from '#drivers/tool-module.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
 import { emulatedCommand } from '#emulator/programs.ts';
-import { seedScenarios } from '#emulator/seed-scenarios.ts';
+import { AZURE_SINGLE_NODE_KEY, DIVERGENT_KEY, seedScenarios } from '#emulator/seed-scenarios.ts';
 import { FolderBackupProvider } from '#providers/emulator/folder-backup.ts';
 import { StaticClusterProvider } from '#providers/static/static-provider.ts';
 import type { DemoScenario, DemoStartOptions, RunningDemo } from './demo-scenario.ts';
@@ -49,6 +49,13 @@ function mgmtUtilDemo(tool: ToolModule, cloud: 'aws' | 'azure'): DemoScenario {
           get: async () => ({ username: 'admin', password: options.password, role: 'CO', version: 'demo' }),
         },
         backup: new FolderBackupProvider(options.stateDir, join(options.reportDir, 'backups')),
+        // The seed stories: the missing user and the single-node key repaired, the divergent
+        // key left for a human, and so a run that needs one (attention).
+        story: {
+          outcome: 'attention' as const,
+          repaired: ['user:newest_user', `key:${AZURE_SINGLE_NODE_KEY}`],
+          leftForHuman: [`key:${DIVERGENT_KEY}`],
+        },
       };
       return { clusters: [one], stop: () => cluster.stop() };
     },

@@ -78,7 +78,8 @@ function mgmtUtilModule(
         ...(context.onTranscript ? { onTranscript: context.onTranscript } : {}),
         ...(context.commandTimeoutMs ? { timeouts: { commandMs: context.commandTimeoutMs } } : {}),
       }),
-    runbook: (context) => mgmtUtilRunbook(profile, binaryOf(profile, context.settings, context.command)),
+    runbook: (context) =>
+      mgmtUtilRunbook(profile, binaryOf(profile, context.settings, context.command), context.operatorConfig),
     operatorConfigAddresses: (text) => readOperatorConfig(text, profile),
     parsers,
   };

@@ -11,10 +11,15 @@ import { SYNC_COMMANDS } from './listing.ts';
 
 /**
  * `binary`: the util as the operator starts it (the vendor path, or in the emulator the
- * program being practised with), followed by its config path.
+ * program being practised with), followed by its config path (the operator's own when
+ * known, the vendor's default path otherwise).
  */
-export function mgmtUtilRunbook(profile: DialectProfile, binary: readonly string[]): Runbook {
-  const start = [...binary, profile.operatorConfigPath].join(' ');
+export function mgmtUtilRunbook(
+  profile: DialectProfile,
+  binary: readonly string[],
+  configPath: string = profile.operatorConfigPath,
+): Runbook {
+  const start = [...binary, configPath].join(' ');
   const session = (body: string[]): string[] => [
     start,
     ...(profile.enableE2e ? ['enable_e2e'] : []),

@@ -50,50 +50,108 @@ export function notConnectedLine(index: number, hostname: string): string {
   return `Server ${index}(${hostname}) is not connected`;
 }
 
-const USERS_HEADER =
+export const USERS_HEADER =
   '    User Id             User Type       User Name            MofnPubKey    LoginFailureCnt         2FA';
 
 const yesNo = (value: boolean): string => (value ? 'YES' : 'NO');
 
-/** One row of the listUsers table, columns as in the AWS user guide. */
-export function userRow(user: HsmUser): string {
+/**
+ * Column widths of the listUsers table. The defaults are the AWS user guide's, byte for byte;
+ * the parser's property tests vary them (real tools differ in widths and indentation).
+ */
+export interface UserColumns {
+  indent: number;
+  idWidth: number;
+  gapAfterId: number;
+  typeWidth: number;
+  nameWidth: number;
+  mofnWidth: number;
+  failWidth: number;
+  twoFaWidth: number;
+}
+
+export const DOCUMENTED_COLUMNS: UserColumns = {
+  indent: 0,
+  idWidth: 10,
+  gapAfterId: 14,
+  typeWidth: 16,
+  nameWidth: 20,
+  mofnWidth: 9,
+  failWidth: 16,
+  twoFaWidth: 17,
+};
+
+/** Always at least one space between columns, whatever the width. */
+function pad(text: string, width: number, left: boolean): string {
+  return left
+    ? text.padStart(Math.max(width, text.length + 1))
+    : text.padEnd(Math.max(width, text.length + 1));
+}
+
+/** One row of the listUsers table. */
+export function userRow(user: HsmUser, c: UserColumns = DOCUMENTED_COLUMNS): string {
   return (
-    String(user.userId).padStart(10) +
-    ' '.repeat(14) +
-    user.userType.padEnd(16) +
-    user.username.padEnd(20) +
-    yesNo(user.mofnPubKey).padStart(9) +
-    String(user.loginFailureCount).padStart(16) +
-    yesNo(user.twoFactor).padStart(17)
+    ' '.repeat(c.indent) +
+    String(user.userId).padStart(c.idWidth) +
+    ' '.repeat(Math.max(1, c.gapAfterId)) +
+    pad(user.userType, c.typeWidth, false) +
+    pad(user.username, c.nameWidth, false) +
+    pad(yesNo(user.mofnPubKey), c.mofnWidth, true) +
+    pad(String(user.loginFailureCount), c.failWidth, true) +
+    pad(yesNo(user.twoFactor), c.twoFaWidth, true)
   );
 }
 
-export function usersBlock(label: string, users: readonly HsmUser[]): string[] {
+export function usersBlock(
+  label: string,
+  users: readonly HsmUser[],
+  layout: { columns?: UserColumns; blankLines?: number } = {},
+): string[] {
   return [
     `Users on ${label}:`,
     `Number of users found:${users.length}`,
-    '',
+    ...Array.from({ length: layout.blankLines ?? 1 }, () => ''),
     USERS_HEADER,
-    ...users.map(userRow),
+    ...users.map((u) => userRow(u, layout.columns)),
   ];
 }
 
-export function keysBlock(label: string, found: FindAllKeysResult): string[] {
+/** A key as findAllKeys lists it: `262150(s)(o)` (`(o)`: owned, in newer vendor pages). */
+export interface ListedKeyItem {
+  handle: number;
+  shared: boolean;
+  owned?: boolean;
+}
+
+export function keyItem(key: ListedKeyItem): string {
+  return `${key.handle}${key.shared ? '(s)' : ''}${key.owned ? '(o)' : ''}`;
+}
+
+export function keysBlock(
+  label: string,
+  found: { keys: readonly ListedKeyItem[]; hash: string | null },
+  separator = ',',
+): string[] {
   const count = found.keys.length;
   const lines = [
     `Keys on ${label}:`,
     `Number of keys found ${count}`,
     `number of keys matched from start index 0::${count}`,
   ];
-  if (count > 0) lines.push(found.keys.map((k) => `${k.handle}${k.shared ? '(s)' : ''}`).join(','));
+  if (count > 0) lines.push(found.keys.map(keyItem).join(separator));
   if (found.hash !== null) lines.push('Key Hash:', found.hash);
   lines.push(`findAllKeys success on ${label}`);
   return lines;
 }
 
-export function keyInfoBlock(label: string, info: KeyInfo): string[] {
+/** `getKeyInfo -k <h>` of one server; `shareLineWhenNone` prints the sharing line with 0 users too. */
+export function keyInfoBlock(
+  label: string,
+  info: Pick<KeyInfo, 'owner' | 'sharedWith'>,
+  shareLineWhenNone = false,
+): string[] {
   const lines = [`Key Info on ${label}:`, '        Token/Flash Key,', `        Owned by user ${info.owner}`];
-  if (info.sharedWith.length > 0) {
+  if (info.sharedWith.length > 0 || shareLineWhenNone) {
     lines.push(`        also, shared to following ${info.sharedWith.length} user(s):`);
     for (const id of info.sharedWith) lines.push(`                 ${id}`);
   }

@@ -18,7 +18,10 @@ import type { WorkflowDeps } from '../deps.ts';
  */
 export async function alertStep(state: RunState, deps: WorkflowDeps): Promise<AlertOutput> {
   const report = await assembleReport(state, deps);
-  const alert = buildAlert(report, state.cluster ? deps.tool(state.cluster.tool).runbook : null);
+  const built = buildAlert(report, state.cluster ? deps.tool(state.cluster.tool).runbook : null);
+  // The alert links to the report page (report.html); the link is known before it is written.
+  const link = built && deps.store.linkTo ? await reportLinkOf(deps, report.runId) : null;
+  const alert = built && link ? { ...built, reportLink: link } : built;
   const reportRef = await deps.store.putJson(artifactKeys.report(report.runId), {
     ...report,
     outcome: outcomeOf(report),
@@ -48,6 +51,18 @@ export async function alertStep(state: RunState, deps: WorkflowDeps): Promise<Al
     alertReason: delivery.reason,
     subject: alert?.subject ?? null,
   };
+}
+
+async function reportLinkOf(deps: WorkflowDeps, runId: string): Promise<string | null> {
+  try {
+    return (await deps.store.linkTo?.(artifactKeys.reportHtml(runId))) ?? null;
+  } catch (error) {
+    // A link the store cannot make must not cost the alert: it names the run id anyway.
+    deps.log.warn('no link to the report for the alert', {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    return null;
+  }
 }
 
 async function releaseRunLock(state: RunState, deps: WorkflowDeps): Promise<void> {
@@ -91,5 +106,6 @@ export async function assembleReport(state: RunState, deps: WorkflowDeps): Promi
     backup: state.backup ?? null,
     failure: state.failure ?? null,
     trigger: context.trigger,
+    ...(deps.executionSteps ? { steps: deps.executionSteps() } : {}),
   };
 }

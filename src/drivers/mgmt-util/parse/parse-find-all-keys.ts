@@ -22,15 +22,11 @@ import { ParseError } from '#core/errors.ts';
 import type { DialectProfile } from '../dialect.ts';
 import type { Line } from './lines.ts';
 import { matchRefLine, quote, unknownLine } from './lines.ts';
-import type { Section, SectionOutcome, SectionSpec, ServerFailure } from './sections.ts';
-import { dataLines, leadingCount, parseSections, strictOutcomes } from './sections.ts';
+import type { Section, ServerFailure } from './sections.ts';
+import { dataLines, leadingCount, sectionParser, sectionSpec, strictOutcomes } from './sections.ts';
 
 const COMMAND = 'findAllKeys';
-const SPEC: SectionSpec = {
-  command: COMMAND,
-  headerPrefix: 'Keys on ',
-  headerText: "'Keys on server N(addr):'",
-};
+const SPEC = sectionSpec(COMMAND, 'Keys on ');
 // Applied to trimmed lines; each is anchored and linear (see lines.ts).
 const COUNT = /^Number of keys found\s*(?::\s*)?(\d+)$/;
 const PAGE = /^number of keys matched from start index\s+(\d+)\s*::\s*(\d+)$/;
@@ -236,12 +232,7 @@ function parseBody(section: Section, profile: DialectProfile): FindAllKeysServer
 }
 
 /** Per-server outcomes; a malformed section is a parse error for that server only. */
-export function parseFindAllKeysSections(
-  text: string,
-  profile: DialectProfile,
-): SectionOutcome<FindAllKeysServer>[] {
-  return parseSections(text, profile, SPEC, (s) => parseBody(s, profile));
-}
+export const parseFindAllKeysSections = sectionParser<FindAllKeysServer>(SPEC, parseBody);
 
 /** Strict reading of a `findAllKeys` reply (the CLI contract); any parse problem throws ParseError. */
 export function parseFindAllKeys(text: string, profile: DialectProfile): FindAllKeysReply {

@@ -16,15 +16,11 @@ import { ParseError } from '#core/errors.ts';
 import type { DialectProfile } from '../dialect.ts';
 import type { Line } from './lines.ts';
 import { matchRefLine, unknownLine } from './lines.ts';
-import type { Section, SectionOutcome, SectionSpec, ServerFailure } from './sections.ts';
-import { dataLines, parseSections, strictOutcomes } from './sections.ts';
+import type { Section, ServerFailure } from './sections.ts';
+import { dataLines, sectionParser, sectionSpec, strictOutcomes } from './sections.ts';
 
 const COMMAND = 'getKeyInfo';
-const SPEC: SectionSpec = {
-  command: COMMAND,
-  headerPrefix: 'Key Info on ',
-  headerText: "'Key Info on server N(addr):'",
-};
+const SPEC = sectionSpec(COMMAND, 'Key Info on ');
 // Applied to trimmed lines; each is anchored and linear (see lines.ts).
 const STORAGE = /^(?:Token\/Flash|Session) Key\s*,?$/;
 const OWNER = /^Owned by user\s+(\d+)$/;
@@ -108,12 +104,7 @@ function parseBody(section: Section, profile: DialectProfile): KeyInfoServer {
 }
 
 /** Per-server outcomes; a malformed section is a parse error for that server only. */
-export function parseGetKeyInfoSections(
-  text: string,
-  profile: DialectProfile,
-): SectionOutcome<KeyInfoServer>[] {
-  return parseSections(text, profile, SPEC, (s) => parseBody(s, profile));
-}
+export const parseGetKeyInfoSections = sectionParser<KeyInfoServer>(SPEC, parseBody);
 
 /** Strict reading of a `getKeyInfo -k <handle>` reply; any parse problem throws ParseError. */
 export function parseGetKeyInfo(text: string, profile: DialectProfile): KeyInfoReply {

@@ -25,15 +25,11 @@ import type { HsmUser, UserType } from '../listing.ts';
 import { USER_TYPES } from '../listing.ts';
 import type { Line } from './lines.ts';
 import { quote, unknownLine } from './lines.ts';
-import type { Section, SectionOutcome, SectionSpec, ServerFailure } from './sections.ts';
-import { leadingCount, parseSections, strictOutcomes } from './sections.ts';
+import type { Section, ServerFailure } from './sections.ts';
+import { leadingCount, sectionParser, sectionSpec, strictOutcomes } from './sections.ts';
 
 const COMMAND = 'listUsers';
-const SPEC: SectionSpec = {
-  command: COMMAND,
-  headerPrefix: 'Users on ',
-  headerText: "'Users on server N(addr):'",
-};
+const SPEC = sectionSpec(COMMAND, 'Users on ');
 // Applied to trimmed lines; each is anchored and linear (see lines.ts).
 const COUNT = /^Number of users found\s*(?::\s*)?(\d+)$/;
 const TABLE_HEADER = /^User Id\s+User Type\s+User Name\s+MofnPubKey\s+LoginFailureCnt\s+2FA$/;
@@ -132,12 +128,7 @@ function parseBody(section: Section): ListUsersServer {
 }
 
 /** Per-server outcomes; a malformed section is a parse error for that server only. */
-export function parseListUsersSections(
-  text: string,
-  profile: DialectProfile,
-): SectionOutcome<ListUsersServer>[] {
-  return parseSections(text, profile, SPEC, parseBody);
-}
+export const parseListUsersSections = sectionParser<ListUsersServer>(SPEC, parseBody);
 
 /**
  * Strict reading of a `listUsers` reply (the CLI contract): util-reported per-server failures

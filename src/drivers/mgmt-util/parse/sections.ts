@@ -70,6 +70,28 @@ export interface SectionSpec {
   headerText: string;
 }
 
+/** The spec of a section family: `Users on server N(addr):` for `listUsers`. */
+export function sectionSpec(command: string, headerPrefix: string): SectionSpec {
+  return { command, headerPrefix, headerText: `'${headerPrefix}server N(addr):'` };
+}
+
+/**
+ * A command's per-server reading (the driver's: a malformed section is a parse error for
+ * that server only) over its section body parser.
+ */
+export function sectionParser<T>(
+  spec: SectionSpec,
+  parseBody: (section: Section, profile: DialectProfile) => T,
+): (text: string, profile: DialectProfile) => SectionOutcome<T>[] {
+  return (text, profile) => parseSections(text, profile, spec, (section) => parseBody(section, profile));
+}
+
+/** The outcome of a section turned into a parse error for its server (same place, same server). */
+function asParseError<T>(outcome: SectionOutcome<T>, error: ParseError): SectionOutcome<T> {
+  const { server, address, printed, line, command } = outcome;
+  return { server, address, printed, line, command, kind: 'parse-error', error };
+}
+
 type FailureMatch = { ref: PrintedServerRef; error: string } | null;
 
 function matchFailure(command: string, line: Line): FailureMatch {
@@ -175,16 +197,10 @@ function markDuplicates<T>(command: string, outcomes: SectionOutcome<T>[]): Sect
       result.push(outcome);
       continue;
     }
-    const { server, address, printed, line } = result[first] as SectionOutcome<T>;
-    result[first] = {
-      server,
-      address,
-      printed,
-      line,
-      command,
-      kind: 'parse-error',
-      error: new ParseError(command, outcome.line, `server ${outcome.server} appears twice in one reply`),
-    };
+    result[first] = asParseError(
+      result[first] as SectionOutcome<T>,
+      new ParseError(command, outcome.line, `server ${outcome.server} appears twice in one reply`),
+    );
   }
   return result;
 }
@@ -258,14 +274,12 @@ export function serverMismatch(ref: ServerRef, expected: ConfiguredServer): stri
 export function checkSection<T>(outcome: SectionOutcome<T>, expected: ConfiguredServer): SectionOutcome<T> {
   const problem = serverMismatch(outcome, expected);
   if (problem === null) return outcome;
-  const { server, address, printed, line, command } = outcome;
-  return {
-    server,
-    address,
-    printed,
-    line,
-    command,
-    kind: 'parse-error',
-    error: new ParseError(command, line, `the section of ${escapeForText(printed)} ${problem}`),
-  };
+  return asParseError(
+    outcome,
+    new ParseError(
+      outcome.command,
+      outcome.line,
+      `the section of ${escapeForText(outcome.printed)} ${problem}`,
+    ),
+  );
 }
