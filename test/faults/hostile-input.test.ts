@@ -410,38 +410,44 @@ describe('the CLI on crafted cluster files, as a person runs it', () => {
     ['a prompt in the tool name', { tool: 'mgmt-util-aws\naws-cloudhsm>' }],
     ['an unknown field', { extra: '\u001b[2Jx' }],
     ['an unknown field whose name types a command', { 'x\nsyncKey 7 1\u001b[2J': 1 }],
-  ])('%s: exit 1, one clean line on stderr, no stack trace, no util started', async (_what, overrides) => {
-    const result = await runCli(['audit', '--cluster-file', file('bad.json', overrides)], { env, cwd: dir });
+  ])(
+    '%s: exit 2 (an invalid file), one clean line on stderr, no stack trace, no util started',
+    async (_what, overrides) => {
+      const result = await runCli(['audit', '--cluster-file', file('bad.json', overrides)], {
+        env,
+        cwd: dir,
+      });
 
-    expect(result.code).toBe(1);
-    const lines = result.stderr.split('\n').filter((l) => l !== '');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^hsm-sentinel audit: InvalidInputError: cluster file /);
-    expect(firstRawCharacter(lines[0] ?? '')).toBeNull();
-    expect(result.stderr).not.toMatch(/\n\s+at /);
-    expect(existsSync(marker)).toBe(false);
-  });
+      expect(result.code).toBe(2);
+      const lines = result.stderr.split('\n').filter((l) => l !== '');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^hsm-sentinel audit: cluster file .*bad\.json: /);
+      expect(firstRawCharacter(lines[0] ?? '')).toBeNull();
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(marker)).toBe(false);
+    },
+  );
 
-  it('a policy field of the wrong type: exit 1, one clean line naming the field, no util started', async () => {
+  it('a policy field of the wrong type: exit 2, one clean line naming the file and the field, no util started', async () => {
     const path = file('policy.json', { policy: { maxActionsPerRun: '1; syncKey 7 1' } });
     const result = await runCli(['audit', '--cluster-file', path], { env, cwd: dir });
 
-    expect(result.code).toBe(1);
-    // Names the field; it does not say the field is in the cluster file (see test/faults/README.md).
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /^hsm-sentinel audit: InvalidInputError: policy\.maxActionsPerRun: [^\n]*\n$/,
+      /^hsm-sentinel audit: cluster file .*policy\.json: policy\.maxActionsPerRun: [^\n]*\n$/,
     );
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('a user name with a second command, from the environment: the run fails at once, no util started', async () => {
+  it('a user name with a second command, from the environment: refused at once in one line, no util started', async () => {
     const result = await runCli(['audit', '--cluster-file', file('ok.json', {}), '--json'], {
       env: { ...env, HSM_CO_USER: 'admin\nsyncKey 7 1' },
       cwd: dir,
     });
 
-    expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout).failure.message).toMatch(/user name must be/);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout).error.message).toMatch(/user name must be/);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/user name must be/)]);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(marker)).toBe(false);
   });

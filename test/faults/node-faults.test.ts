@@ -8,12 +8,21 @@
  * variant A on node 0 and variant B on node 1 (divergent). A full run copies newest_user to
  * node 1 and 262150 to nodes 1 and 2, and leaves 262170 alone.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { RunReport } from '#core/report.ts';
+import { CLI } from '../support/run-cli.ts';
 import { added, type ClusterView, receivedLogins, safetyViolations, viewOf } from './support/invariants.ts';
-import { DRIVER_WORK_DIR, type Rig, type RigRun, runOnce, startRig } from './support/rig.ts';
+import {
+  DRIVER_WORK_DIR,
+  type Rig,
+  type RigRun,
+  runOnce,
+  startRig,
+  writeClusterFile,
+} from './support/rig.ts';
 
 let rig: Rig | null = null;
 afterEach(async () => {
@@ -49,7 +58,8 @@ function expectNoLeftovers(run: RigRun): void {
 }
 
 function collectRetries(run: RigRun, index: number): number {
-  return (run.output.match(new RegExp(`CollectNode \\[server ${index}\\]: retry`, 'g')) ?? []).length;
+  return run.events.filter((e) => e.kind === 'retried' && e.state === 'CollectNode' && e.index === index)
+    .length;
 }
 
 describe('a node killed before Collect', () => {
@@ -299,4 +309,57 @@ describe('the leftover check itself', () => {
       rmSync(planted, { recursive: true, force: true });
     }
   });
+});
+
+describe('the CLI stopped by a signal mid-run', () => {
+  /** Processes whose command line names `text` (the util the CLI spawned names its config path). */
+  function processesNaming(text: string): number[] {
+    return readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  }
+
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s while a node hangs: no util left running, no util config, the run lock released',
+    async (signal) => {
+      const r = await rigWith({ faults: { 2: { tripOn: { op: 'findAllKeys', action: 'hang' } } } });
+      const file = writeClusterFile(r, 'cli-signal');
+      const child = spawn(process.execPath, [CLI, 'audit', '--cluster-file', file], {
+        env: { ...process.env, HSM_CO_PASSWORD: r.password, HSM_CO_USER: 'admin' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+        child.on('exit', (code, sig) => resolve({ code, signal: sig })),
+      );
+      const workDir = join(DRIVER_WORK_DIR, `pid-${child.pid}`);
+      // Wait (with a deadline) until node 2's util session is under way: its config is on disk.
+      const deadline = Date.now() + 20_000;
+      while (processesNaming(workDir).length < 1 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(processesNaming(workDir).length).toBeGreaterThan(0);
+
+      child.kill(signal);
+      const end = await exited;
+
+      expect(end.code !== 0 || end.signal !== null).toBe(true);
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(processesNaming(workDir)).toEqual([]);
+      expect(existsSync(workDir)).toBe(false);
+      const locks = join(r.dir, 'reports', 'state', 'locks');
+      expect(existsSync(locks) ? readdirSync(locks) : []).toEqual([]);
+    },
+    60_000,
+  );
 });

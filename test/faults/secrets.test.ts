@@ -255,7 +255,7 @@ describe('no password anywhere after the CLI runs', () => {
       });
 
       const outputs = [
-        await runCli(['sync', '--cluster-file', file, '--verbose'], { env: env(rig.password, '1') }),
+        await runCli(['sync', '--cluster-file', file, '--yes', '--verbose'], { env: env(rig.password, '1') }),
         await runCli(['audit', '--cluster-file', file, '--json', '--verbose'], { env: env(wrong, '2') }),
         await runCli(['audit', '--cluster-file', file, '--verbose'], { env: env(wrong, '2') }),
       ];

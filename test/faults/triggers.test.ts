@@ -253,26 +253,38 @@ describe('concurrent local runs of one cluster (the local run lock)', () => {
     }
   });
 
-  it('two `hsm-sentinel sync` processes at once: one repairs, the other exits 1 with one RunLockedError line', async () => {
+  it('two `hsm-sentinel sync --yes` processes at once: one repairs, the other exits 1 with one RunLockedError line', async () => {
     const own = await startRig();
     try {
       const file = writeClusterFile(own, 'cli-locked');
+      const before = viewOf(own.cluster);
       const env = { HSM_CO_PASSWORD: own.password, HSM_CO_USER: 'admin' };
 
       const both = await Promise.all([
-        runCli(['sync', '--cluster-file', file], { env }),
-        runCli(['sync', '--cluster-file', file], { env }),
+        runCli(['sync', '--cluster-file', file, '--yes'], { env }),
+        runCli(['sync', '--cluster-file', file, '--yes'], { env }),
       ]);
 
       const codes = both.map((r) => r.code).sort();
       expect(codes).toEqual([1, 3]);
+      // A sync is two runs (its plan, then the apply), each under the lock: the loser is refused
+      // at one of them, starts nothing more, and says so in one error line.
       const loser = both.find((r) => r.code === 1);
-      expect(loser?.stderr.trim().split('\n')).toEqual([
+      const errors = (loser?.stderr ?? '').split('\n').filter((l) => l.startsWith('hsm-sentinel sync:'));
+      expect(errors).toEqual([
         expect.stringMatching(
-          /^hsm-sentinel sync: RunLockedError: another run of cli-locked holds its run lock/,
+          /^hsm-sentinel sync: RunLockedError: another run of cli-locked holds its run lock .*nothing was started$/,
         ),
       ]);
-      expect(receivedLogins(own.cluster)).toEqual([3, 3, 3]);
+      // The winner's plan (Collect), apply (Collect, Sync, Verify), and at most the loser's plan.
+      const logins = receivedLogins(own.cluster);
+      expect(new Set(logins).size).toBe(1);
+      expect([4, 5]).toContain(logins[0]);
+      expect(added(before, viewOf(own.cluster)).sort()).toEqual([
+        'hsm-emu-1 key#262150',
+        'hsm-emu-1 user#3',
+        'hsm-emu-2 key#262150',
+      ]);
     } finally {
       await own.close();
     }

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { ConsoleSink } from '#alerts/console-sink.ts';
 import { localDeps } from '#cli/local-deps.ts';
 import { executeLocally } from '#cli/local-execution.ts';
+import type { RunProgress } from '#cli/progress.ts';
+import { runShutdownTasks } from '#cli/shutdown.ts';
 import type { Alert } from '#core/alert.ts';
 import { type ClusterNode, DEFAULT_POLICY, type Policy, type ToolId } from '#core/model.ts';
 import type { RunReport } from '#core/report.ts';
@@ -29,7 +31,12 @@ import type { RunLock } from '#store/run-lock.ts';
 import type { RunContext } from '#workflow/contracts.ts';
 import type { WorkflowDeps } from '#workflow/deps.ts';
 import { jsonLineLogger } from '#workflow/json-line-logger.ts';
-import { type LocalRunResult, runStateMachineLocally } from '#workflow/local-asl-runner.ts';
+import {
+  type LocalRunResult,
+  type LocalStateEvent,
+  runStateMachineLocally,
+} from '#workflow/local-asl-runner.ts';
+import { clusterFileJson } from '../../support/emulated-cluster-file.ts';
 
 export const RIG_CLUSTER_ID = 'fault-cluster';
 export const RIG_USER = 'admin';
@@ -90,6 +97,9 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     },
     async close() {
       await cluster.stop();
+      // What the local deps registered to undo at the end of a command (their work folder): the
+      // CLI runs these as it exits; a test process runs them here, once no run is in flight.
+      await runShutdownTasks();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -128,8 +138,10 @@ export interface RigRun {
   report: RunReport | null;
   /** Step-log lines (JSON), as `--verbose` prints them. */
   log: string[];
-  /** What the run printed (progress), and every alert as the console sink rendered it. */
+  /** What the run printed (progress lines), and every alert as the console sink rendered it. */
   output: string;
+  /** Every state event of the execution (entered, exited, failed, retried, caught). */
+  events: LocalStateEvent[];
   alerts: Alert[];
   /** os.tmpdir() entries that appeared during the run (and are still there). */
   tmpEntries: string[];
@@ -150,18 +162,7 @@ export interface RigRun {
  */
 export function writeClusterFile(rig: Rig, clusterId: string, extra: Record<string, unknown> = {}): string {
   const file = join(rig.dir, `${clusterId}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      clusterId,
-      tool: rig.tool,
-      command: emulatedCommand(rig.tool),
-      nodes: rig.cluster.nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
-      credentials: { from: 'env', passwordVariable: 'HSM_CO_PASSWORD', usernameVariable: 'HSM_CO_USER' },
-      reportDir: 'reports',
-      ...extra,
-    }),
-  );
+  writeFileSync(file, clusterFileJson(clusterId, rig.tool, rig.cluster.nodes, extra));
   return file;
 }
 
@@ -202,6 +203,20 @@ export async function runOnce(rig: Rig, options: RigRunOptions = {}): Promise<Ri
     output += text;
   };
   const sink = new ConsoleSink(write);
+  const events: LocalStateEvent[] = [];
+  const onState = (event: LocalStateEvent) => {
+    events.push(event);
+    if (event.kind !== 'exited')
+      write(
+        `${event.state}${event.index === undefined ? '' : ` [${event.index}]`}: ${event.kind}${event.error ? ` ${event.error}` : ''}\n`,
+      );
+  };
+  const progress: RunProgress = {
+    state: onState,
+    line: (text) => write(`${text}\n`),
+    tick() {},
+    finish() {},
+  };
   let deps = await localDeps({
     provider: new StaticClusterProvider({
       clusterId: options.context?.clusterId ?? RIG_CLUSTER_ID,
@@ -245,11 +260,11 @@ export async function runOnce(rig: Rig, options: RigRunOptions = {}): Promise<Ri
   let report: RunReport | null = null;
   try {
     if (options.asExecution) {
-      result = await runStateMachineLocally({ input: { context }, deps });
+      result = await runStateMachineLocally({ input: { context }, deps, onState });
       const ref = result.state?.alert?.reportRef;
       report = ref ? await deps.store.getJson<RunReport>(ref) : null;
     } else {
-      ({ result, report } = await executeLocally(context, deps, write, 0));
+      ({ result, report } = await executeLocally(context, deps, progress, 0));
     }
   } catch (error) {
     thrown = error instanceof Error ? error : new Error(String(error));
@@ -276,6 +291,7 @@ export async function runOnce(rig: Rig, options: RigRunOptions = {}): Promise<Ri
     report,
     log,
     output,
+    events,
     alerts: sink.published,
     tmpEntries,
     workLeftovers,
