@@ -18,3 +18,10 @@ export const BUNDLE_TARGET = 'node24';
  */
 export const CREATE_REQUIRE_BANNER =
   "import { createRequire as __sentinelCreateRequire } from 'node:module'; const require = __sentinelCreateRequire(import.meta.url);";
+
+/**
+ * Left out of every bundle: the native PKCS#11 addon (pkcs11js, a compiled `.node` file) and its
+ * wrapper, which only the Luna tool loads, on first use. A Luna deployment ships them as
+ * node_modules beside the bundle (docs/deploy-luna.md); elsewhere they are never loaded.
+ */
+export const NATIVE_EXTERNALS = ['graphene-pk11', 'pkcs11js'] as const;

@@ -10,7 +10,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE_TARGET, CREATE_REQUIRE_BANNER } from '../bundling.ts';
+import { BUNDLE_TARGET, CREATE_REQUIRE_BANNER, NATIVE_EXTERNALS } from '../bundling.ts';
 import { XRAY_WILDCARD_REASON } from '../nag.ts';
 import { ExecutionIdentity } from './execution-identity.ts';
 import { REPO_ROOT } from './paths.ts';
@@ -66,7 +66,7 @@ export class BundledFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: CREATE_REQUIRE_BANNER,
         // Bundle the AWS SDK too: the versions the tests ran against, not the runtime's.
-        externalModules: [],
+        externalModules: [...NATIVE_EXTERNALS],
         minify: true,
         sourceMap: true,
         sourcesContent: false,

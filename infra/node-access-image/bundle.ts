@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE_TARGET, CREATE_REQUIRE_BANNER, NODE_ACCESS_HANDLERS } from '../bundling.ts';
+import { BUNDLE_TARGET, CREATE_REQUIRE_BANNER, NATIVE_EXTERNALS, NODE_ACCESS_HANDLERS } from '../bundling.ts';
 import { REPO_ROOT } from '../constructs/paths.ts';
 
 /** Writes `<outdir>/<handler>.mjs` (+ `.map`) for each node-access handler; returns the files. */
@@ -25,6 +25,7 @@ export async function bundleNodeAccessHandlers(outdir: string): Promise<string[]
     format: 'esm',
     mainFields: ['module', 'main'],
     banner: { js: CREATE_REQUIRE_BANNER },
+    external: [...NATIVE_EXTERNALS],
     minify: true,
     sourcemap: true,
     sourcesContent: false,

@@ -23,6 +23,7 @@ import { InvalidInputError } from '#core/errors.ts';
 import { toolIds, toolModule } from '#drivers/registry.ts';
 import type { ToolModule } from '#drivers/tool-module.ts';
 import { credentialsSource } from '#providers/credentials.ts';
+import { ClientMembershipProvider } from '#providers/static/client-membership-provider.ts';
 import { NoBackupProvider } from '#providers/static/no-backup.ts';
 import { StaticClusterProvider } from '#providers/static/static-provider.ts';
 import type { WorkflowDeps } from '#workflow/deps.ts';
@@ -140,18 +141,32 @@ export function depsForClusterFile(
   verbose: boolean,
   transcriptDir?: string,
 ): Promise<WorkflowDeps> {
+  const toolSettings = { ...io.env, KEY_DETAILS: String(file.keyDetails), ...file.toolSettings };
+  // A tool whose own client knows the members (no cloud): the file's nodes are compared with it.
+  const membership = file.tool.clientMembership?.({
+    settings: toolSettings,
+    ...(file.command ? { command: file.command } : {}),
+  });
   return localDeps({
-    provider: new StaticClusterProvider({
-      clusterId: file.clusterId,
-      provider: 'file',
-      tool: file.tool.id,
-      nodes: () =>
-        file.nodes.map((n) => ({ ...n, port: n.port ?? file.tool.port, state: 'ACTIVE' as const })),
-      operatorConfigAddresses: () => operatorAddresses(file),
-    }),
+    provider: membership
+      ? new ClientMembershipProvider({
+          provider: 'file',
+          tool: file.tool,
+          listed: async (id) =>
+            id === file.clusterId ? file.nodes.map((n) => ({ nodeId: n.nodeId, address: n.address })) : null,
+          members: membership,
+        })
+      : new StaticClusterProvider({
+          clusterId: file.clusterId,
+          provider: 'file',
+          tool: file.tool.id,
+          nodes: () =>
+            file.nodes.map((n) => ({ ...n, port: n.port ?? file.tool.port, state: 'ACTIVE' as const })),
+          operatorConfigAddresses: () => operatorAddresses(file),
+        }),
     tool: file.tool.id,
     ...(file.command ? { toolCommand: file.command } : {}),
-    toolSettings: { ...io.env, KEY_DETAILS: String(file.keyDetails), ...file.toolSettings },
+    toolSettings,
     credentials: credentialsSource(file.credentials, io.env),
     backup: new NoBackupProvider(),
     reportDir: file.reportDir,

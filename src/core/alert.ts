@@ -15,6 +15,7 @@ export const ALERT_CATEGORIES = [
   'divergent',
   'unrecovered',
   'node-unreadable',
+  'node-health',
   'credentials',
   'config-drift',
   'backup',
@@ -176,19 +177,27 @@ function alertItems(
     const drift = node.kind === 'absent-from-config' || node.kind === 'unknown-in-config';
     // A refused or withheld login is the loudest thing a run can say: the account is at risk.
     const credentials = CREDENTIAL_KINDS.has(node.kind);
+    // A health note or a lagging count is about a node that was read: not an unreadable node.
+    const health = node.kind === 'health' || node.kind === 'lagging';
     items.push(
       tag(
         {
-          category: drift ? 'config-drift' : credentials ? 'credentials' : 'node-unreadable',
+          category: drift
+            ? 'config-drift'
+            : credentials
+              ? 'credentials'
+              : health
+                ? 'node-health'
+                : 'node-unreadable',
           severity: node.severity,
           objectId: null,
           nodeIds: [node.nodeId],
           message: `${node.nodeId}: ${node.kind}: ${node.detail}`,
           runbook: drift
             ? runbook.configDrift()
-            : (runbook.nodeFinding?.(node.kind, node.nodeId, nodes) ?? []),
+            : (runbook.nodeFinding?.(node.kind, node.nodeId, nodes, node.topic) ?? []),
         },
-        node.kind,
+        node.topic === undefined ? node.kind : `${node.kind}/${node.topic}`,
       ),
     );
   }

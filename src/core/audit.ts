@@ -284,7 +284,13 @@ function nodeFindings(cluster: ResolvedCluster, byNode: Map<string, NodeInventor
       });
     }
     for (const note of inventory.notes ?? []) {
-      findings.push({ nodeId: node.nodeId, kind: note.kind, severity: note.severity, detail: note.detail });
+      findings.push({
+        nodeId: node.nodeId,
+        kind: note.kind,
+        severity: note.severity,
+        detail: note.detail,
+        ...(note.topic === undefined ? {} : { topic: note.topic }),
+      });
     }
   }
   const drift = cluster.configDrift;

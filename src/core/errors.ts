@@ -16,6 +16,7 @@ export const ERROR_NAMES = {
   alertDelivery: 'AlertDeliveryError',
   backup: 'BackupError',
   syncCommand: 'SyncCommandError',
+  toolCommand: 'ToolCommandError',
   unknownNode: 'UnknownNodeError',
   artifactStore: 'ArtifactStoreError',
   artifactNotFound: 'ArtifactNotFoundError',
@@ -148,6 +149,17 @@ export class SyncCommandError extends HsmSentinelError {
   constructor(message: string, options: SentinelErrorOptions = {}) {
     super(message, options);
     this.name = ERROR_NAMES.syncCommand;
+  }
+}
+
+/**
+ * A command of the node-access tool ended with the tool's own error code (not a refused
+ * login, not a lost connection): not retried, the run says what the tool answered.
+ */
+export class ToolCommandError extends HsmSentinelError {
+  constructor(message: string, options: SentinelErrorOptions = {}) {
+    super(message, options);
+    this.name = ERROR_NAMES.toolCommand;
   }
 }
 

@@ -103,6 +103,11 @@ export interface NodeNote {
   kind: 'lockout-risk' | 'account-locked' | 'lagging' | 'health';
   severity: Severity;
   detail: string;
+  /**
+   * What the note is about, in the tool's own words (a setting, a state), for the tool's
+   * runbook to pick the commands; opaque to the core.
+   */
+  topic?: string;
 }
 
 export const UNREADABLE_REASONS = [
@@ -197,6 +202,8 @@ export interface NodeFinding {
   kind: NodeFindingKind;
   severity: Severity;
   detail: string;
+  /** The note's topic, when the finding comes from a tool's note (NodeNote.topic). */
+  topic?: string;
 }
 
 /**

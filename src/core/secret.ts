@@ -50,3 +50,17 @@ export function redact(text: string, secrets: readonly Secret[]): string {
   }
   return out;
 }
+
+/**
+ * An environment for a child process without any variable whose value is one of the secrets
+ * (e.g. the variable the password was read from): the tool gets it on stdin, never inherited.
+ */
+export function withoutSecretValues(
+  env: Readonly<Record<string, string | undefined>>,
+  secrets: readonly Secret[],
+): Record<string, string | undefined> {
+  const values = new Set(secrets.map((s) => s.reveal()).filter((v) => v !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value === undefined || !values.has(value.trim())),
+  );
+}

@@ -50,6 +50,9 @@ export interface Runbook {
   readNode(nodeId: string, nodes: readonly ClusterNode[]): string[];
   /** What to do about an operator's stale tool config. */
   configDrift(): string[];
-  /** What to do about a node finding of the tool's own (lockout risk, lagging HSM), when there is something to type. */
-  nodeFinding?(kind: string, nodeId: string, nodes: readonly ClusterNode[]): string[];
+  /**
+   * What to do about a node finding of the tool's own (lockout risk, lagging HSM), when there
+   * is something to type. `topic` is the tool's own NodeNote.topic, when its note had one.
+   */
+  nodeFinding?(kind: string, nodeId: string, nodes: readonly ClusterNode[], topic?: string): string[];
 }

@@ -4,11 +4,16 @@
  */
 import { ConfigurationError } from '#core/errors.ts';
 import type { ToolId } from '#core/model.ts';
+import { LUNA_MODULE } from './luna/index.ts';
 import { MGMT_UTIL_AWS_MODULE, MGMT_UTIL_AZURE_MODULE } from './mgmt-util/index.ts';
 import type { DriverContext, ToolBinding, ToolModule, ToolSettings } from './tool-module.ts';
 
 /** In order of preference: the first module whose selection matches a cluster is its default tool. */
-export const TOOL_MODULES: readonly ToolModule[] = [MGMT_UTIL_AWS_MODULE, MGMT_UTIL_AZURE_MODULE];
+export const TOOL_MODULES: readonly ToolModule[] = [
+  MGMT_UTIL_AWS_MODULE,
+  MGMT_UTIL_AZURE_MODULE,
+  LUNA_MODULE,
+];
 
 export function toolIds(): string[] {
   return TOOL_MODULES.map((m) => m.id);
@@ -60,7 +65,7 @@ export function toolBindings(
     const binding: ToolBinding = {
       module,
       rules: module.rules,
-      planner: module.planner,
+      planner: module.plannerFor ? module.plannerFor(ctx.settings) : module.planner,
       runbook: module.runbook(ctx),
       driver: () => {
         driver ??= module.createDriver(ctx);

@@ -5,7 +5,7 @@
  * src/drivers/registry.ts lists them, and composition roots ask the registry. Nothing else
  * names a tool. How to add one: docs/adding-a-tool.md.
  */
-import type { Addressing, ToolId } from '#core/model.ts';
+import type { Addressing, ClusterNode, ToolId } from '#core/model.ts';
 import type { ObjectRules, RepairPlanner, Runbook } from '#core/tool-rules.ts';
 import type { NodeAccessDriver } from './node-access-driver.ts';
 
@@ -58,6 +58,16 @@ export interface ToolModule {
   readonly rules: ObjectRules;
   /** Null when the tool has no documented repair: findings are alerted, never fixed. */
   readonly planner: RepairPlanner | null;
+  /** When the tool's settings change what it plans (a switch of its own): the planner for them. */
+  plannerFor?(settings: ToolSettings): RepairPlanner | null;
+  /**
+   * For a tool with no cloud control plane, whose own client is the authority on membership
+   * (Luna HA groups): the members that client sees of one cluster, with their state. The
+   * operator's list of the cluster is then only compared with it (drift).
+   */
+  clientMembership?(
+    context: Pick<DriverContext, 'settings' | 'command' | 'childEnv' | 'commandTimeoutMs'>,
+  ): ClientMembership;
   readonly settings: readonly ToolSettingSpec[];
   /** Throws a ConfigurationError naming a setting of this tool that is malformed (unset is fine). */
   checkSettings(settings: ToolSettings): void;
@@ -69,6 +79,9 @@ export interface ToolModule {
   /** `hsm-sentinel parse <name> --tool <id>`: one reply (stdin) to the JSON contract. */
   readonly parsers: Readonly<Record<string, (text: string) => unknown>>;
 }
+
+/** The members of one cluster as the tool's client sees them (node id and state); throws for a cluster it does not know. */
+export type ClientMembership = (clusterId: string) => Promise<Array<Pick<ClusterNode, 'nodeId' | 'state'>>>;
 
 /** What a workflow step uses of the cluster's tool; the driver is built on first use. */
 export interface ToolBinding {

@@ -6,7 +6,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { NODE_ACCESS_HANDLERS } from '../../infra/bundling.ts';
 import { RUN_METRICS } from '../../infra/constructs/sentinel-observability.ts';
 import {

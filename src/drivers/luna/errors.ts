@@ -1,20 +1,19 @@
 /**
- * Errors of the Luna building blocks. They extend the product's hierarchy (#core/errors.ts), so
- * the ASL Retry/Catch names keep working: a lockout-guard refusal IS a CredentialsRejectedError
- * (never retried), an unreachable member IS a TransportError (retried with backoff).
- *
- * `LunacmCommandError` has a name of its own, not yet in ERROR_NAMES: when the Luna tool module
- * is integrated, add it there (and to the Catch blocks) or map it to SyncCommandError.
+ * Errors of the Luna module. They extend the product's hierarchy (#core/errors.ts), so the ASL
+ * Retry/Catch names keep working: a guard refusal IS a LockoutGuardError (never retried, never
+ * remembered as a refused credential), an unreachable member IS a TransportError (retried with
+ * backoff), and a failure trailer of lunacm IS a ToolCommandError (not retried: the run says
+ * what lunacm answered). A refused login is the core's CredentialsRejectedError.
  */
 import {
-  CredentialsRejectedError,
-  HsmSentinelError,
+  LockoutGuardError as GuardError,
   type SentinelErrorOptions,
+  ToolCommandError,
   TransportError,
 } from '#core/errors.ts';
 
 /** lunacm ended a command with an error trailer (`Command Result : <code> (<NAME>)`). */
-export class LunacmCommandError extends HsmSentinelError {
+export class LunacmCommandError extends ToolCommandError {
   readonly command: string;
   readonly code: string;
   readonly returnName: string | null;
@@ -23,7 +22,6 @@ export class LunacmCommandError extends HsmSentinelError {
       ...options,
       context: { command, code, returnName, ...options.context },
     });
-    this.name = 'LunacmCommandError';
     this.command = command;
     this.code = code;
     this.returnName = returnName;
@@ -32,10 +30,10 @@ export class LunacmCommandError extends HsmSentinelError {
 
 /**
  * The login was not attempted because the token's PIN-counter flags say the account is near
- * lock (CKF_USER_PIN_COUNT_LOW / FINAL_TRY) or locked (CKF_USER_PIN_LOCKED). Name and
- * retry semantics are those of CredentialsRejectedError: a human must look first.
+ * lock (CKF_USER_PIN_COUNT_LOW / FINAL_TRY) or locked (CKF_USER_PIN_LOCKED): the product's
+ * LockoutGuardError (never retried; a human must look first), with the flags.
  */
-export class LockoutGuardError extends CredentialsRejectedError {
+export class LockoutGuardError extends GuardError {
   readonly flags: readonly string[];
   constructor(message: string, flags: readonly string[], options: SentinelErrorOptions = {}) {
     super(message, {

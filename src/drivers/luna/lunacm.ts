@@ -16,7 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { CommandTimeoutError, TransportError } from '#core/errors.ts';
-import { redact, type Secret } from '#core/secret.ts';
+import { redact, type Secret, withoutSecretValues } from '#core/secret.ts';
 import { LunacmCommandError } from './errors.ts';
 import type { CommandResult } from './parse/command-result.ts';
 import { isCommandResultLine, parseCommandResult } from './parse/command-result.ts';
@@ -28,14 +28,25 @@ import { parseSlotList, type SlotListReply } from './parse/parse-slot-list.ts';
 export interface LunacmInvocation {
   command: string;
   args?: readonly string[];
+  /** Variables set on top of the base environment. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The base environment (default process.env); any variable holding the password is dropped. */
+  baseEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface LunacmRunOptions {
-  /** Typed at every `Enter the password:` prompt; without it an empty line is typed. */
+  /** Typed at every `Enter the password:` prompt (unless `answer` says otherwise); without it an empty line is typed. */
   password?: Secret;
+  /**
+   * Chooses what to type at each prompt from the output since the previous one (it names the
+   * group, `… synchronization data for group <label>,`): the password, or null for an empty
+   * line. Lets `hagroup listgroups` send the password to one group's prompt only.
+   */
+  answer?: (promptText: string) => Secret | null;
   /** Default 60 s. */
   timeoutMs?: number;
+  /** Receives `lunacm -q <words>` and the redacted output, when the process has ended. */
+  transcript?: (text: string) => void;
 }
 
 export interface LunacmOutput {
@@ -50,14 +61,24 @@ export function runLunacm(
   words: readonly string[],
   options: LunacmRunOptions = {},
 ): Promise<LunacmOutput> {
-  const secrets = options.password ? [options.password] : [];
+  const secrets: Secret[] = [];
+  const typed = (secret: Secret | null | undefined): string => {
+    if (!secret) return '';
+    secrets.push(secret);
+    return secret.reveal();
+  };
+  if (options.password) secrets.push(options.password);
   return new Promise((resolve, reject) => {
     const child = spawn(invocation.command, [...(invocation.args ?? []), '-q', ...words], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, ...invocation.env },
+      env: withoutSecretValues(
+        { ...(invocation.baseEnv ?? process.env), ...invocation.env },
+        options.password ? [options.password] : [],
+      ),
     });
     let stdout = '';
     let answered = 0;
+    let since = 0;
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
@@ -85,7 +106,9 @@ export function runLunacm(
       const prompts = stdout.split(PROMPT).length - 1;
       if (prompts > answered && stdout.trimEnd().endsWith(PROMPT)) {
         answered = prompts;
-        child.stdin.write(`${options.password?.reveal() ?? ''}\n`);
+        const text = stdout.slice(since);
+        since = stdout.length;
+        child.stdin.write(`${typed(options.answer ? options.answer(text) : options.password)}\n`);
       }
     });
     child.stderr.resume();
@@ -97,7 +120,13 @@ export function runLunacm(
       ),
     );
     child.on('close', (code) =>
-      finish(() => resolve({ stdout: redact(stdout, secrets), exitCode: code ?? -1 })),
+      finish(() => {
+        const output = redact(stdout, secrets);
+        options.transcript?.(
+          `lunacm -q ${words.join(' ')}\n${output}${output.endsWith('\n') ? '' : '\n'}(exit ${code ?? -1})\n`,
+        );
+        resolve({ stdout: output, exitCode: code ?? -1 });
+      }),
     );
   });
 }

@@ -81,11 +81,22 @@ function pkcs11Failure(io: Io, error: unknown): number {
   return 1;
 }
 
-/** Physical slot numbers: served members in state order, 0, 1, … (they change when members fail). */
+/**
+ * Physical slot numbers: served members in state order, 0, 1, … skipping the HA groups' own
+ * slot numbers (they change when members fail).
+ */
 function memberSlots(state: ApplianceState): Map<string, number> {
+  const taken = new Set(state.groups.map((g) => g.slotId));
   const slots = new Map<string, number>();
-  for (const g of state.groups)
-    for (const m of g.members) if (m.served && !slots.has(m.serial)) slots.set(m.serial, slots.size);
+  let next = 0;
+  for (const g of state.groups) {
+    for (const m of g.members) {
+      if (!m.served || slots.has(m.serial)) continue;
+      while (taken.has(next)) next += 1;
+      slots.set(m.serial, next);
+      next += 1;
+    }
+  }
   return slots;
 }
 
@@ -217,7 +228,7 @@ function recoverGroups(state: ApplianceState, statePath: string, words: string[]
 }
 
 /** Runs one lunacm command line (the words after `-q`) against a state file. */
-export async function runLunacm(statePath: string, words: string[], io: Io): Promise<number> {
+export async function runEmulatedLunacm(statePath: string, words: string[], io: Io): Promise<number> {
   if (words.some((w) => ['-password', '-p', '-pw'].includes(w.toLowerCase()))) {
     io.write(
       'Error: the emulated lunacm refuses passwords on the command line (they show in ps): type it at the prompt\n',
@@ -259,7 +270,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const lines = input[Symbol.asyncIterator]();
   try {
-    return await runLunacm(statePath, rest.slice(1), {
+    return await runEmulatedLunacm(statePath, rest.slice(1), {
       write: (text) => {
         process.stdout.write(text);
       },

@@ -11,8 +11,10 @@
  *   partition group of two Luna SA partitions (the seed's Chrystoki.conf serials and settings:
  *   reconnAtt -1, interval 60, HAOnly 1); a key created while the second was offline lives on
  *   the first only (single-member: lost if that HSM dies).
- * - `demo`: both groups on one client, with the defaults the seeds warn about: auto recovery
- *   off (retry 0) and HAOnly off.
+ * - `demo`: three groups on one client, with the defaults the seeds warn about (auto recovery
+ *   off, HAOnly off): myHAgroup without the conflict (its missing key can be synchronized),
+ *   the conflict in a group of its own (appHAgroup: a conflict blocks synchronize of its whole
+ *   group), and hapg1.
  */
 import { join } from 'node:path';
 import { activeMembers, memberBack, memberDown, recover } from './appliance.ts';
@@ -65,7 +67,8 @@ const LUNA_HA_GROUP: ScenarioGroup = {
   ],
 };
 
-const LUNA_HA_STEPS: ScenarioStep[] = [
+/** A member down while a key is created, back, recovered: the key is missing on it. */
+const MEMBER_DOWN_STEPS: ScenarioStep[] = [
   {
     do: 'create-via-ha',
     group: 'myHAgroup',
@@ -78,18 +81,58 @@ const LUNA_HA_STEPS: ScenarioStep[] = [
     group: 'myHAgroup',
     object: { kind: 'aes', label: 'created-while-down', idHex: '03', seed: 'created-while-down' },
   },
-  {
-    do: 'create-on-member',
-    member: '154438865287',
-    object: { kind: 'aes', label: 'shared-config', idHex: '04', seed: 'writer-a' },
-  },
-  {
-    do: 'create-on-member',
-    member: '1238700701509',
-    object: { kind: 'aes', label: 'shared-config', idHex: '04', seed: 'writer-b' },
-  },
+];
+
+const MEMBER_BACK_STEPS: ScenarioStep[] = [
   { do: 'member-back', member: '1238700701510' },
   { do: 'recover', group: 'myHAgroup' },
+];
+
+/** Two applications writing one object through different members (HAOnly off): a fingerprint conflict. */
+function twoWriters(first: string, second: string, label: string, idHex: string): ScenarioStep[] {
+  return [
+    { do: 'create-on-member', member: first, object: { kind: 'aes', label, idHex, seed: 'writer-a' } },
+    { do: 'create-on-member', member: second, object: { kind: 'aes', label, idHex, seed: 'writer-b' } },
+  ];
+}
+
+const LUNA_HA_STEPS: ScenarioStep[] = [
+  ...MEMBER_DOWN_STEPS,
+  ...twoWriters('154438865287', '1238700701509', 'shared-config', '04'),
+  ...MEMBER_BACK_STEPS,
+];
+
+/**
+ * The demo's own group for the seed's fingerprint conflict: a conflict stops synchronize of its
+ * whole group, so it lives apart from myHAgroup (whose missing key is then repaired). A key
+ * created while par4 was down shows what the conflict costs: it stays single-member, left with
+ * the reason, until a human resolves the conflict.
+ */
+const CONFLICT_GROUP: ScenarioGroup = {
+  label: 'appHAgroup',
+  serial: '11238700701511',
+  slotId: 7,
+  members: [
+    { serial: '1238700701511', tokenLabel: 'par3' },
+    { serial: '1238700701512', tokenLabel: 'par4' },
+  ],
+};
+
+const CONFLICT_STEPS: ScenarioStep[] = [
+  {
+    do: 'create-via-ha',
+    group: 'appHAgroup',
+    object: { kind: 'aes', label: 'app-signing', idHex: '20', seed: 'app-signing' },
+  },
+  { do: 'member-down', member: '1238700701512' },
+  {
+    do: 'create-via-ha',
+    group: 'appHAgroup',
+    object: { kind: 'aes', label: 'report-key', idHex: '21', seed: 'report-key' },
+  },
+  { do: 'member-back', member: '1238700701512' },
+  { do: 'recover', group: 'appHAgroup' },
+  ...twoWriters('1238700701511', '1238700701512', 'app-config', '22'),
 ];
 
 const LUNA_HA_EXPECTED_MISSING = [
@@ -167,7 +210,7 @@ export const LUNA_SCENARIOS: Readonly<Record<'luna-ha' | 'cloudhsm-hapg' | 'demo
   demo: {
     name: 'demo',
     description:
-      'both seeds on one client, auto recovery off (retry 0) and HAOnly off: the defaults the seeds warn about',
+      'three groups on one client, auto recovery off (retry 0) and HAOnly off (the defaults the seeds warn about): myHAgroup (a key created while par2 was down), appHAgroup (a fingerprint conflict, which blocks its group), hapg1 (a key created while the second HSM was offline)',
     global: {
       recoveryMode: 'activeEnhanced',
       maxRetry: 0,
@@ -175,13 +218,20 @@ export const LUNA_SCENARIOS: Readonly<Record<'luna-ha' | 'cloudhsm-hapg' | 'demo
       logging: false,
       haOnly: false,
     },
-    groups: [LUNA_HA_GROUP, HAPG_GROUP],
-    steps: [...LUNA_HA_STEPS, ...HAPG_STEPS],
+    groups: [LUNA_HA_GROUP, CONFLICT_GROUP, HAPG_GROUP],
+    steps: [...MEMBER_DOWN_STEPS, ...MEMBER_BACK_STEPS, ...CONFLICT_STEPS, ...HAPG_STEPS],
     expected: {
-      needsSync: { myHAgroup: true, hapg1: true },
-      missing: [...LUNA_HA_EXPECTED_MISSING, { label: 'created-offline', members: ['511541022'] }],
-      singleMember: [{ label: 'created-offline', member: '475256026' }],
-      conflicts: [{ label: 'shared-config', members: ['154438865287', '1238700701509'] }],
+      needsSync: { myHAgroup: true, appHAgroup: true, hapg1: true },
+      missing: [
+        { label: 'created-while-down', members: ['1238700701510'] },
+        { label: 'report-key', members: ['1238700701512'] },
+        { label: 'created-offline', members: ['511541022'] },
+      ],
+      singleMember: [
+        { label: 'report-key', member: '1238700701511' },
+        { label: 'created-offline', member: '475256026' },
+      ],
+      conflicts: [{ label: 'app-config', members: ['1238700701511', '1238700701512'] }],
     },
   },
 };

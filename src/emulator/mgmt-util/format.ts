@@ -5,7 +5,7 @@
  */
 import type { Dialect } from '#drivers/mgmt-util/dialect.ts';
 import type { HsmUser } from '#drivers/mgmt-util/listing.ts';
-import type { FindAllKeysResult, KeyInfo } from '../node-state.ts';
+import type { KeyInfo } from '../node-state.ts';
 
 export interface DialectText {
   prompt: string;

@@ -8,6 +8,7 @@ import { CommandTimeoutError, TransportError } from '#core/errors.ts';
 import { Secret } from '#core/secret.ts';
 import { LunacmCommandError } from '#drivers/luna/errors.ts';
 import { commandOutcome, recoverGroup, runLunacm, synchronizeGroup } from '#drivers/luna/lunacm.ts';
+import { promptGroup } from '#drivers/luna/parse/parse-listgroups.ts';
 
 /** A program that prints its argv, asks for the password twice, and echoes what it read (to test redaction). */
 const ECHO_PROGRAM = `
@@ -26,6 +27,24 @@ const it = rl[Symbol.asyncIterator]();
 `;
 
 const node = (source: string) => ({ command: process.execPath, args: ['-e', source, '--'] });
+
+/** Prompts like `hagroup listgroups` for two groups; echoes what was typed at each, and its own environment. */
+const TWO_GROUPS = `
+const rl = require('node:readline').createInterface({ input: process.stdin });
+const it = rl[Symbol.asyncIterator]();
+(async () => {
+  for (const g of ['groupA', 'groupB']) {
+    process.stdout.write(' \\n        If you would like to see synchronization data for group ' + g + ',\\n' +
+      '        please enter the password for the group members. Sync info\\n' +
+      '        not available in HA Only mode.\\n \\n \\n        Enter the password: ');
+    const line = (await it.next()).value;
+    process.stdout.write((line ? '********' : '') + '\\n' + g + ' got ' + (line === 'pw-for-B-123' ? 'the password' : JSON.stringify(line)) + '\\n');
+  }
+  const leaked = Object.entries(process.env).filter(([, v]) => v === 'pw-for-B-123').map(([k]) => k);
+  process.stdout.write('env with it: ' + JSON.stringify(leaked) + '\\n');
+  rl.close();
+})();
+`;
 
 describe('runLunacm', () => {
   it('runs `<util> -q <words>`, types the password at each prompt, and redacts it from the output', async () => {
@@ -85,5 +104,43 @@ describe('commandOutcome and the undocumented commands', () => {
     expect((await synchronizeGroup(fine, 'g', { password: new Secret('partition-pw-1') })).body).toEqual([
       'Synchronizing...',
     ]);
+  });
+});
+
+describe('runLunacm: passwords reach one prompt only, never the environment', () => {
+  it('types the password only at the prompt of the group `answer` picks, an empty line elsewhere', async () => {
+    const password = new Secret('pw-for-B-123');
+    const { stdout } = await runLunacm(node(TWO_GROUPS), ['hagroup', 'listgroups'], {
+      password,
+      answer: (text) => (promptGroup(text) === 'groupB' ? password : null),
+    });
+
+    expect(stdout).toContain('groupA got ""');
+    expect(stdout).toContain('groupB got the password');
+  });
+
+  it('drops from the child environment any variable that holds the password', async () => {
+    const password = new Secret('pw-for-B-123');
+    const { stdout } = await runLunacm(
+      {
+        ...node(TWO_GROUPS),
+        baseEnv: { ...process.env, LUNA_PARTITION_PASSWORD: 'pw-for-B-123', KEEP: 'x' },
+      },
+      ['hagroup', 'listgroups'],
+      { password, answer: () => null },
+    );
+
+    expect(stdout).toContain('env with it: []');
+  });
+
+  it('promptGroup reads the group from the documented prompt, and nothing from other text', () => {
+    const prompt =
+      '        If you would like to see synchronization data for group my group,\n        please enter the password for the group members. Sync info\n        not available in HA Only mode.\n \n        Enter the password: ';
+
+    expect(promptGroup(prompt)).toBe('my group');
+    expect(promptGroup('        Enter the password: ')).toBeNull();
+    expect(
+      promptGroup('If you would like to see synchronization data for group x,\nEnter the password:'),
+    ).toBeNull();
   });
 });

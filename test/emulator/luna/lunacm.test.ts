@@ -12,7 +12,8 @@ import type { LunacmInvocation } from '#drivers/luna/lunacm.ts';
 import { listGroups, recoverGroup, runLunacm, slotList, synchronizeGroup } from '#drivers/luna/lunacm.ts';
 import { listGroupsContract, parseListGroupsContract } from '#drivers/luna/parse/parse-listgroups.ts';
 import { GrapheneInventoryReader } from '#drivers/luna/pkcs11/graphene-reader.ts';
-import { lunacmCommand, setMemberFault } from '#emulator/luna/index.ts';
+import { setMemberFault } from '#emulator/luna/faults.ts';
+import { lunacmCommand } from '#emulator/luna/main.ts';
 import type { LunaFixture } from '../../drivers/luna/support/softhsm-fixture.ts';
 import { buildLuna, PIN, pin } from '../../drivers/luna/support/softhsm-fixture.ts';
 

@@ -3,14 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { GrapheneInventoryReader } from '#drivers/luna/pkcs11/graphene-reader.ts';
-import type { LunaScenario } from '#emulator/luna/index.ts';
-import {
-  LUNA_SCENARIOS,
-  readApplianceState,
-  requireSoftHsm,
-  SOFTHSM_MISSING,
-  setupLunaScenario,
-} from '#emulator/luna/index.ts';
+import type { LunaScenario } from '#emulator/luna/scenarios.ts';
+import { LUNA_SCENARIOS, setupLunaScenario } from '#emulator/luna/scenarios.ts';
+import { requireSoftHsm, SOFTHSM_MISSING } from '#emulator/luna/softhsm.ts';
+import { readApplianceState } from '#emulator/luna/state.ts';
 import type { LunaFixture } from '../../drivers/luna/support/softhsm-fixture.ts';
 import { buildLuna, pin } from '../../drivers/luna/support/softhsm-fixture.ts';
 

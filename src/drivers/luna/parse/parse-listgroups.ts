@@ -216,6 +216,22 @@ class Cursor {
   }
 }
 
+/**
+ * The group a `hagroup listgroups` password prompt asks for, from the text printed since the
+ * previous prompt (`If you would like to see synchronization data for group <label>,` …
+ * `Enter the password:`); null when that text is not the documented prompt.
+ */
+export function promptGroup(promptText: string): string | null {
+  const at = promptText.lastIndexOf(PROMPT_1);
+  if (at === -1) return null;
+  const end = promptText.indexOf('\n', at);
+  const line = (end === -1 ? promptText.slice(at) : promptText.slice(at, end)).trim();
+  if (!line.endsWith(',') || line.length <= PROMPT_1.length + 1) return null;
+  const rest = end === -1 ? '' : promptText.slice(end);
+  if (!rest.includes(PROMPT_2) || !rest.includes(PROMPT_3)) return null;
+  return line.slice(PROMPT_1.length, -1).trim();
+}
+
 function parsePrompt(cursor: Cursor, first: Line): PasswordPrompt {
   const t = first.text.trim();
   if (!t.endsWith(',') || t.length <= PROMPT_1.length + 1)

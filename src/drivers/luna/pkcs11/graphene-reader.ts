@@ -40,6 +40,7 @@ import type {
   LoginRole,
   MemberInventory,
   MemberInventoryReader,
+  MemberProbe,
   MemberSelector,
   MemberSlotInfo,
   ReadMemberRequest,
@@ -255,6 +256,7 @@ function wrap(member: MemberSelector, step: string, error: unknown): Error {
 
 function login(session: Session, request: ReadMemberRequest, userType: number): void {
   try {
+    request.onLoginSent?.();
     session.login(request.pin.reveal(), userType);
   } catch (error) {
     const name = ckrName(error);
@@ -292,6 +294,33 @@ export class GrapheneInventoryReader implements MemberInventoryReader {
   }
 
   async readMember(request: ReadMemberRequest): Promise<MemberInventory> {
+    return this.#withModule(request.member, (module) => this.#readInitialised(module, request));
+  }
+
+  async probeMembers(members: readonly MemberSelector[]): Promise<MemberProbe[]> {
+    const [first] = members;
+    if (!first) return [];
+    return this.#withModule(first, (module) =>
+      members.map((member): MemberProbe => {
+        try {
+          const slot = findSlot(module, member);
+          return {
+            member,
+            found: true,
+            slot: slotInfo(slot),
+            pinCounters: pinCounterFlags(slot.getToken().flags),
+          };
+        } catch (error) {
+          const wrapped = wrap(member, 'finding the slot', error);
+          if (wrapped instanceof TransportError) return { member, found: false, error: wrapped };
+          throw wrapped;
+        }
+      }),
+    );
+  }
+
+  /** Load, C_Initialize, `fn`, C_Finalize, unload: on every path, the first error kept. */
+  async #withModule<T>(member: MemberSelector, fn: (module: Module) => T): Promise<T> {
     const module = await this.#load(this.#libraryPath);
     // Synchronous from here to the end: no other read can interleave with this one's
     // C_Initialize … C_Finalize in this process.
@@ -300,21 +329,21 @@ export class GrapheneInventoryReader implements MemberInventoryReader {
       try {
         module.initialize();
       } catch (error) {
-        throw wrap(request.member, 'C_Initialize', error);
+        throw wrap(member, 'C_Initialize', error);
       }
       try {
-        return this.#readInitialised(module, request);
+        return fn(module);
       } catch (error) {
         failed = true;
         throw error;
       } finally {
-        cleanUp(() => module.finalize(), failed, request.member, 'C_Finalize');
+        cleanUp(() => module.finalize(), failed, member, 'C_Finalize');
       }
     } catch (error) {
       failed = true;
       throw error;
     } finally {
-      cleanUp(() => module.close(), failed, request.member, 'unloading the library');
+      cleanUp(() => module.close(), failed, member, 'unloading the library');
     }
   }
 

@@ -8,6 +8,7 @@
  */
 import { CredentialsRejectedError, TransportError } from '#core/errors.ts';
 import type { Secret } from '#core/secret.ts';
+import { LockoutGuardError } from '../errors.ts';
 import { CKF } from './constants.ts';
 
 /** Which member: by token serial number (production: the partition serial) or token label. */
@@ -28,7 +29,14 @@ export interface ReadMemberRequest {
   /** The partition's password / PIN. Reaches C_Login and nothing else. */
   pin: Secret;
   lockoutGuard?: LockoutGuard;
+  /** Called just before C_Login is sent (so a caller knows whether a login may have reached the member). */
+  onLoginSent?: () => void;
 }
+
+/** What a member's token tells without a login: its slot and PIN counters, or why it cannot be opened. */
+export type MemberProbe =
+  | { member: MemberSelector; found: true; slot: MemberSlotInfo; pinCounters: PinCounterFlags }
+  | { member: MemberSelector; found: false; error: TransportError };
 
 /** The token's PIN-counter flags, read before logging in (CK_TOKEN_INFO.flags). */
 export interface PinCounterFlags {
@@ -99,6 +107,11 @@ export interface MemberInventoryReader {
    * MemberUnreachableError / TransportError when the member cannot be read.
    */
   readMember(request: ReadMemberRequest): Promise<MemberInventory>;
+  /**
+   * Reads the slot and token flags of each member WITHOUT logging in (C_GetTokenInfo): what the
+   * lockout guard looks at before a login that another program (lunacm) will send.
+   */
+  probeMembers(members: readonly MemberSelector[]): Promise<MemberProbe[]>;
 }
 
 export function pinCounterFlags(flags: number): PinCounterFlags {
@@ -139,25 +152,44 @@ export function describeMember(member: MemberSelector): string {
 
 export type MemberOutcome =
   | { member: MemberSelector; outcome: 'read'; inventory: MemberInventory }
-  | { member: MemberSelector; outcome: 'unreadable'; error: TransportError }
-  | { member: MemberSelector; outcome: 'credentials-rejected'; error: CredentialsRejectedError }
+  | { member: MemberSelector; outcome: 'unreadable'; error: TransportError; loginAttempted: boolean }
+  | {
+      member: MemberSelector;
+      outcome: 'credentials-rejected';
+      error: CredentialsRejectedError;
+      loginAttempted: boolean;
+    }
+  /** The lockout guard kept the login back (the token's PIN counters): nothing was sent. */
+  | { member: MemberSelector; outcome: 'guard-refused'; error: LockoutGuardError }
   | { member: MemberSelector; outcome: 'not-attempted'; reason: string };
 
+export interface ReadMembersOptions {
+  lockoutGuard?: LockoutGuard;
+  /**
+   * Where the same credential was refused earlier (another call in this run, for instance):
+   * then no member is tried at all. Null or absent: none known.
+   */
+  refusedOn?: string | null;
+}
+
 /**
- * Reads members one after the other with the same PIN. After the first refused login (or
- * lockout-guard refusal) no other member is tried: the same PIN would only count failures up
- * on every partition (all members of a group share the Crypto Officer password). An
- * unreadable member is reported and the others are still read; other errors propagate.
+ * Reads members one after the other with the same PIN. After the first refused login no other
+ * member is tried: the same PIN would only count failures up on every partition (all members
+ * of a group share the Crypto Officer password). A member the lockout guard keeps off (its own
+ * PIN counters) and an unreadable member are reported, and the others are still read (each
+ * with its own guard); other errors propagate. Every outcome says whether a login was sent.
  */
 export async function readMembers(
   reader: MemberInventoryReader,
   members: readonly MemberSelector[],
   role: LoginRole,
   pin: Secret,
-  lockoutGuard: LockoutGuard = 'near-lock',
+  options: LockoutGuard | ReadMembersOptions = {},
 ): Promise<MemberOutcome[]> {
+  const { lockoutGuard = 'near-lock', refusedOn = null } =
+    typeof options === 'string' ? { lockoutGuard: options } : options;
   const outcomes: MemberOutcome[] = [];
-  let rejected: string | null = null;
+  let rejected: string | null = refusedOn;
   for (const member of members) {
     if (rejected !== null) {
       outcomes.push({
@@ -167,18 +199,29 @@ export async function readMembers(
       });
       continue;
     }
+    let loginAttempted = false;
     try {
       outcomes.push({
         member,
         outcome: 'read',
-        inventory: await reader.readMember({ member, role, pin, lockoutGuard }),
+        inventory: await reader.readMember({
+          member,
+          role,
+          pin,
+          lockoutGuard,
+          onLoginSent: () => {
+            loginAttempted = true;
+          },
+        }),
       });
     } catch (error) {
-      if (error instanceof CredentialsRejectedError) {
+      if (error instanceof LockoutGuardError) {
+        outcomes.push({ member, outcome: 'guard-refused', error });
+      } else if (error instanceof CredentialsRejectedError) {
         rejected = describeMember(member);
-        outcomes.push({ member, outcome: 'credentials-rejected', error });
+        outcomes.push({ member, outcome: 'credentials-rejected', error, loginAttempted });
       } else if (error instanceof TransportError) {
-        outcomes.push({ member, outcome: 'unreadable', error });
+        outcomes.push({ member, outcome: 'unreadable', error, loginAttempted });
       } else {
         throw error;
       }

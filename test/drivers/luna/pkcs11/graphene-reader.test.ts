@@ -12,7 +12,8 @@ import type { ModuleLoader } from '#drivers/luna/pkcs11/graphene-reader.ts';
 import { GrapheneInventoryReader, grapheneLoader } from '#drivers/luna/pkcs11/graphene-reader.ts';
 import type { MemberInventory } from '#drivers/luna/pkcs11/inventory.ts';
 import { readMembers } from '#drivers/luna/pkcs11/inventory.ts';
-import { nativeEnv, setMemberFault } from '#emulator/luna/index.ts';
+import { setMemberFault } from '#emulator/luna/faults.ts';
+import { nativeEnv } from '#emulator/luna/softhsm.ts';
 import type { LunaFixture } from '../support/softhsm-fixture.ts';
 import { buildLuna, PIN, pin } from '../support/softhsm-fixture.ts';
 
@@ -227,7 +228,9 @@ describe('GrapheneInventoryReader on SoftHSM2 tokens', () => {
       expect(text).not.toContain(PIN);
     }
     expect(guarded).toBeInstanceOf(LockoutGuardError);
-    expect(guarded).toBeInstanceOf(CredentialsRejectedError);
+    // Kept back, not refused: never remembered as a refused credential.
+    expect(guarded).not.toBeInstanceOf(CredentialsRejectedError);
+    expect((guarded as Error).name).toBe('LockoutGuardError');
     expect((guarded as LockoutGuardError).flags).toEqual(['CKF_USER_PIN_COUNT_LOW']);
     expect(forced.pinCounters.userPinCountLow).toBe(true);
     expect(after.pinCounters.userPinCountLow).toBe(false);
@@ -258,6 +261,39 @@ describe('GrapheneInventoryReader on SoftHSM2 tokens', () => {
       lockoutGuard: 'locked-only',
     });
     expect(p0.pinCounters.userPinCountLow).toBe(true);
+  });
+
+  it('probeMembers reads slots and PIN counters without a login, and says which member has no slot', async () => {
+    const watch = watched();
+    const probing = new GrapheneInventoryReader({
+      libraryPath: fixture.luna.libraryPath,
+      load: watch.loader,
+    });
+
+    const probes = await probing.probeMembers([PAR0, { label: 'no-such-member' }, PAR2]);
+
+    expect(probes.map((p) => (p.found ? p.slot.tokenLabel : p.error.constructor.name))).toEqual([
+      'par0',
+      'MemberUnreachableError',
+      'par2',
+    ]);
+    expect(watch.calls.openSession).toBe(0);
+    expect(watch.calls.initialize).toBe(1);
+    expect(watch.calls.finalize).toBe(1);
+  });
+
+  it('readMembers says whether a login was sent: after a refusal none is, before an unknown slot none was', async () => {
+    const outcomes = await readMembers(reader, [{ label: 'no-such-member' }, PAR1], 'crypto-officer', pin(), {
+      lockoutGuard: 'locked-only',
+      refusedOn: null,
+    });
+    const known = await readMembers(reader, [PAR1], 'crypto-officer', pin(), { refusedOn: 'member x' });
+
+    expect(outcomes[0]).toMatchObject({ outcome: 'unreadable', loginAttempted: false });
+    expect(outcomes[1]?.outcome).toBe('read');
+    expect(known).toEqual([
+      { member: PAR1, outcome: 'not-attempted', reason: 'login refused on member x; not retried' },
+    ]);
   });
 
   it('readMembers reports an unreadable member and still reads the others', async () => {

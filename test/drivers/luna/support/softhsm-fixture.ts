@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret } from '#core/secret.ts';
-import type { EmulatedLuna, LunaScenario } from '#emulator/luna/index.ts';
-import { LUNA_SCENARIOS, nativeEnv, setupLunaScenario } from '#emulator/luna/index.ts';
+import type { EmulatedLuna, LunaScenario } from '#emulator/luna/scenarios.ts';
+import { LUNA_SCENARIOS, setupLunaScenario } from '#emulator/luna/scenarios.ts';
+import { nativeEnv } from '#emulator/luna/softhsm.ts';
 
 export const PIN = 'co-pin-8231';
 export const pin = (): Secret => new Secret(PIN);
