@@ -6,7 +6,9 @@
  *   that made the old patterns quadratic, and refusing lines and replies over the bounds
  *   (bench/parse-throughput.ts);
  * - one real collect of an emulated 3-node cluster holding N keys per node, through the
- *   production driver spawning the emulated util (getKeyInfo per key included).
+ *   production driver spawning the emulated util (getKeyInfo per key included);
+ * - the SDK 5 cloudhsm-cli collection of a 28-HSM, 16,666-key, 1,024-user cluster through the
+ *   emulated CLI, and audit + plan of it, each beside its target (bench/cloudhsm-cli-collection.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,7 @@ import { parseFindAllKeys } from '#drivers/mgmt-util/parse/parse-find-all-keys.t
 import { startEmulatedCluster } from '#emulator/cluster.ts';
 import type { ClusterSeed, SeedKey } from '#emulator/cluster-seed.ts';
 import { emulatedCommand } from '#emulator/programs.ts';
+import { benchCloudHsmCliCollection } from './cloudhsm-cli-collection.ts';
 import { benchParseThroughput } from './parse-throughput.ts';
 
 function heapMiB(): number {
@@ -162,3 +165,4 @@ await timed('parse findAllKeys with 16,666 handles (x100)', () => {
 });
 benchParseThroughput();
 await benchCollect(Number(process.env.BENCH_KEYS ?? 1000));
+await benchCloudHsmCliCollection();

@@ -26,6 +26,9 @@
  * | `keyDetails` | boolean | false | read owner/sharing per key (getKeyInfo; slow on big clusters) |
  * | `operatorConfigSsmParameter` | string | "" | SSM parameter name holding the operator's mgmt-util cfg |
  * | `mgmtUtilPath` | string | `/opt/cloudhsm/bin/cloudhsm_mgmt_util` | the vendor binary in the image |
+ * | `cloudHsmCliPath` | string | `/opt/cloudhsm/bin/cloudhsm-cli` | the Client SDK 5 CLI in the image (hsm2m.medium clusters) |
+ * | `cryptoUsers` | string[] | [] | SDK 5: the crypto users whose keys are listed (each needs a secret in `cryptoUserSecrets`) |
+ * | `cryptoUserSecrets` | object | {} | SDK 5: username → Secrets Manager secret ARN `{"username","password"}`: the crypto users, and users the run may re-create |
  * | `logRetentionDays` | number | 365 | retention of every log group |
  * | `reportRetentionDays` | number | 90 | days the report bucket keeps a run's artifacts (`runs/`) |
  * | `stackName` | string | `HsmSentinel` | CloudFormation stack name |
@@ -57,6 +60,10 @@ export interface SentinelConfig {
   keyDetails: boolean;
   operatorConfigSsmParameter: string | null;
   mgmtUtilPath: string;
+  cloudHsmCliPath: string;
+  cryptoUsers: string[];
+  /** Username → secret ARN. */
+  cryptoUserSecrets: Record<string, string>;
   logRetentionDays: number;
   reportRetentionDays: number;
 }
@@ -129,6 +136,30 @@ function list(read: ContextReader, key: string, pattern: RegExp, minLength: numb
     throw new ConfigError(`context "${key}" lists an item twice`);
   }
   return items;
+}
+
+/** A JSON object of username → secret ARN (given as an object in cdk.json, or a JSON string with -c). */
+function secretMap(read: ContextReader, key: string): Record<string, string> {
+  let value = read(key) ?? {};
+  if (typeof value === 'string') {
+    try {
+      value = value.trim() === '' ? {} : JSON.parse(value);
+    } catch (cause) {
+      throw new ConfigError(`context "${key}" is not a JSON object`, { cause });
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`context "${key}" must be a JSON object {"<username>": "<secret ARN>"}`);
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  for (const [user, arn] of entries) {
+    if (!/^[A-Za-z0-9_.@-]{1,31}$/.test(user) || typeof arn !== 'string' || !SECRET_ARN.test(arn)) {
+      throw new ConfigError(
+        `context "${key}": ${JSON.stringify(user)} must map a username to a complete secret ARN`,
+      );
+    }
+  }
+  return Object.fromEntries(entries.map(([user, arn]) => [user.toLowerCase(), arn as string]));
 }
 
 function bool(read: ContextReader, key: string, fallback: boolean): boolean {
@@ -228,6 +259,12 @@ export function readConfig(read: ContextReader): SentinelConfig {
   }
   const nodeAccessImageUri = str(read, 'nodeAccessImageUri', null);
   parseImageUri(nodeAccessImageUri);
+  const cryptoUserSecrets = secretMap(read, 'cryptoUserSecrets');
+  const cryptoUsers = list(read, 'cryptoUsers', /^[A-Za-z0-9_.@-]{1,31}$/, 0).map((u) => u.toLowerCase());
+  const withoutSecret = cryptoUsers.find((u) => cryptoUserSecrets[u] === undefined);
+  if (withoutSecret !== undefined) {
+    throw new ConfigError(`context "cryptoUsers": ${withoutSecret} has no secret in "cryptoUserSecrets"`);
+  }
   return {
     stackName: str(read, 'stackName', /^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'HsmSentinel'),
     clusterIds: list(read, 'clusterIds', CLUSTER_ID, 1),
@@ -251,6 +288,9 @@ export function readConfig(read: ContextReader): SentinelConfig {
     keyDetails: bool(read, 'keyDetails', false),
     operatorConfigSsmParameter: optionalStr(read, 'operatorConfigSsmParameter', SSM_NAME),
     mgmtUtilPath: str(read, 'mgmtUtilPath', /^\/[\w./-]+$/, '/opt/cloudhsm/bin/cloudhsm_mgmt_util'),
+    cloudHsmCliPath: str(read, 'cloudHsmCliPath', /^\/[\w./-]+$/, '/opt/cloudhsm/bin/cloudhsm-cli'),
+    cryptoUsers,
+    cryptoUserSecrets,
     logRetentionDays: num(read, 'logRetentionDays', 365, 1, 3653),
     reportRetentionDays: num(read, 'reportRetentionDays', 90, 1, 3653),
   };

@@ -4,6 +4,7 @@
  * not need CO_SECRET_ARN), and a port it did not ask for fails loudly if a step touches it.
  */
 import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -15,8 +16,10 @@ import { ConfigurationError } from '#core/errors.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { checkToolSettings, defaultTool, toolBindings, toolModule } from '#drivers/registry.ts';
 import { CloudHsmBackupProvider } from '#providers/aws/cloudhsm-backup.ts';
+import { CloudHsmMetrics } from '#providers/aws/cloudhsm-metrics.ts';
 import { CloudHsmProvider } from '#providers/aws/cloudhsm-provider.ts';
 import { SecretsManagerCredentials } from '#providers/aws/secrets-credentials.ts';
+import { SecretsManagerSecrets } from '#providers/aws/secrets-manager-secrets.ts';
 import { DynamoDbCredentialMemory } from '#store/dynamodb-credential-memory.ts';
 import { DynamoDbRunLock } from '#store/dynamodb-run-lock.ts';
 import type { RunLock } from '#store/run-lock.ts';
@@ -35,6 +38,8 @@ export interface AwsClients {
   sns: SNSClient;
   dynamo: DynamoDBClient;
   sfn: SFNClient;
+  /** The Resolve function's per-HSM metrics (created on first use when absent). */
+  cloudWatch?: CloudWatchClient;
 }
 
 /** Where a tool writes its per-call config files: the only writable path in Lambda. */
@@ -51,6 +56,7 @@ export function awsClients(): AwsClients {
     sns: new SNSClient({}),
     dynamo: new DynamoDBClient({}),
     sfn: new SFNClient({}),
+    cloudWatch: new CloudWatchClient({}),
   };
   return sharedClients;
 }
@@ -75,7 +81,21 @@ export function awsDeps(ports: readonly Port[], options: AwsDepsOptions = {}): W
   const operatorConfigParameter = uses('provider') ? readEnv.operatorConfigSsm(env) : null;
   const configuredTool = readEnv.tool(env);
   if (uses('nodes')) checkToolSettings(env);
-  const tools = toolBindings({ settings: env, workDir: TOOL_WORK_DIR });
+  const credentials = uses('nodes')
+    ? new SecretsManagerCredentials(readEnv.coSecretArn(env), clients.secrets)
+    : { get: missing('nodes') };
+  // The lockout guard's memory, in the state table beside the alert memory and the run locks.
+  const credentialMemory = uses('nodes')
+    ? new DynamoDbCredentialMemory(readEnv.stateTable(env), clients.dynamo)
+    : { refusalOf: missing('nodes'), remember: missing('nodes') };
+  // Named secrets of a tool's settings (SDK 5 crypto users) and their refusals: only where the tool's driver runs.
+  const tools = toolBindings({
+    settings: env,
+    workDir: TOOL_WORK_DIR,
+    ...(uses('nodes')
+      ? { secrets: new SecretsManagerSecrets(clients.secrets), refusals: credentialMemory }
+      : {}),
+  });
   return {
     provider: uses('provider')
       ? new CloudHsmProvider(clients.cloudHsm, {
@@ -83,6 +103,10 @@ export function awsDeps(ports: readonly Port[], options: AwsDepsOptions = {}): W
           toolFor: (hsmType) => (configuredTool ? toolModule(configuredTool) : defaultTool('aws', hsmType)),
           ...(operatorConfigParameter
             ? { operatorConfig: () => readSsmParameter(operatorConfigParameter) }
+            : {}),
+          // CloudWatch AWS/CloudHSM per-HSM counts: the audit names an HSM that lags its peers.
+          ...(uses('metrics')
+            ? { metrics: new CloudHsmMetrics(clients.cloudWatch ?? new CloudWatchClient({})) }
             : {}),
         })
       : { resolve: missing('provider') },
@@ -98,13 +122,8 @@ export function awsDeps(ports: readonly Port[], options: AwsDepsOptions = {}): W
             },
           };
     },
-    credentials: uses('nodes')
-      ? new SecretsManagerCredentials(readEnv.coSecretArn(env), clients.secrets)
-      : { get: missing('nodes') },
-    // The lockout guard's memory, in the state table beside the alert memory and the run locks.
-    credentialMemory: uses('nodes')
-      ? new DynamoDbCredentialMemory(readEnv.stateTable(env), clients.dynamo)
-      : { refusalOf: missing('nodes'), remember: missing('nodes') },
+    credentials,
+    credentialMemory,
     store: new S3Store(readEnv.reportBucket(env), clients.s3),
     backup: uses('backup')
       ? new CloudHsmBackupProvider(clients.cloudHsm, { recoveryRegion: readEnv.recoveryRegion(env) })

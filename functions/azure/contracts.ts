@@ -15,6 +15,7 @@ import { runContextSchema } from '#workflow/schemas.ts';
 import {
   ALERT,
   AUDIT,
+  COLLECT_CLUSTER,
   COLLECT_NODE,
   MARK_UNREADABLE,
   PROTECT,
@@ -34,6 +35,7 @@ export const HTTP_START_ROUTE = 'runs';
 export const ACTIVITY_NAMES = {
   resolve: RESOLVE.activity,
   collectNode: COLLECT_NODE.activity,
+  collectCluster: COLLECT_CLUSTER.activity,
   markUnreadable: MARK_UNREADABLE.activity,
   audit: AUDIT.activity,
   sync: SYNC.activity,

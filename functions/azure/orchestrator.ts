@@ -1,7 +1,9 @@
 /**
  * The run as a Durable Functions orchestration: the same steps, order, retry and catch rules
- * as statemachines/audit-and-sync.asl.json and #workflow/run-pipeline.ts, each step an
- * activity that calls the same workflow step function.
+ * as statemachines/audit-and-sync.asl.json, each step an activity that calls the same
+ * workflow step function: Collect per node or, for a cluster-wide tool, the whole cluster at
+ * once (Azure's own tool is per node today; the branch is there so the list of steps is the
+ * same everywhere), and the bounded wait-and-read-again of SERVICE_SYNC_RECHECK.
  *
  * The logic is a plain generator over a small port (call an activity, wait for several,
  * wait a while), so a test drives it without the Durable runtime; `durableOrchestrator`
@@ -15,6 +17,7 @@ import type { BackupStatus, RunFailure } from '#core/report.ts';
 import type {
   AlertOutput,
   AuditOutput,
+  CollectClusterInput,
   CollectedNode,
   CollectNodeInput,
   MarkUnreadableInput,
@@ -23,7 +26,13 @@ import type {
   SyncOutput,
   VerifyOutput,
 } from '#workflow/contracts.ts';
-import { COLLECT_RETRY, isRetryable, RESOLVE_RETRY, type RetryRule } from '#workflow/retry-policy.ts';
+import {
+  COLLECT_RETRY,
+  isRetryable,
+  RESOLVE_RETRY,
+  type RetryRule,
+  SERVICE_SYNC_RECHECK,
+} from '#workflow/retry-policy.ts';
 import { describeIssues } from '#workflow/zod-issues.ts';
 import {
   ACTIVITY_NAMES,
@@ -69,19 +78,32 @@ export function* runOrchestration<T>(
   const state: RunState = { context };
   let step = 'Resolve';
   try {
-    port.setStatus({ step, runId: context.runId });
-    state.cluster = yield* callWithRetry<T, ResolvedCluster>(
-      port,
-      RESOLVE_RETRY,
-      ACTIVITY_NAMES.resolve,
-      state,
-    );
-    step = 'Collect';
-    port.setStatus({ step, runId: context.runId });
-    state.collected = yield* collectNodes(port, context, state.cluster);
-    step = 'Audit';
-    port.setStatus({ step, runId: context.runId });
-    state.audit = yield* callOnce<T, AuditOutput>(port, ACTIVITY_NAMES.audit, state);
+    // Resolve → Collect → Audit, again after a wait while the tool's own service is still
+    // copying objects (the ASL's RecheckDue? / WaitForServiceSync), at most maxRechecks times.
+    for (;;) {
+      step = 'Resolve';
+      port.setStatus({ step, runId: context.runId });
+      state.cluster = yield* callWithRetry<T, ResolvedCluster>(
+        port,
+        RESOLVE_RETRY,
+        ACTIVITY_NAMES.resolve,
+        state,
+      );
+      step = 'Collect';
+      port.setStatus({ step, runId: context.runId });
+      state.collected =
+        state.cluster.addressing === 'cluster-wide'
+          ? yield* collectCluster(port, context, state.cluster)
+          : yield* collectNodes(port, context, state.cluster);
+      step = 'Audit';
+      port.setStatus({ step, runId: context.runId });
+      state.audit = yield* callOnce<T, AuditOutput>(port, ACTIVITY_NAMES.audit, state);
+      if (state.audit.recheck?.due !== true) break;
+      port.log(
+        `audit: ${state.audit.recheck.pending} object(s) still being copied by the service; reading again`,
+      );
+      yield port.timer(SERVICE_SYNC_RECHECK.waitSeconds * 1000);
+    }
     if (state.audit.writeAllowed) {
       step = 'Sync';
       port.setStatus({ step, runId: context.runId });
@@ -180,6 +202,33 @@ function* collectNodes<T>(
     }
   }
   return cluster.nodes.map((node) => collected.get(node.nodeId) as CollectedNode);
+}
+
+/**
+ * Collect for a cluster-wide tool (the ASL's CollectCluster): one read of the whole cluster,
+ * retried like a node while it fails with a retryable error (which it throws only when
+ * nothing was read and no login was sent); after the last attempt every node is marked
+ * unreadable (MarkClusterUnreadable: the same activity, with the error).
+ */
+function* collectCluster<T>(
+  port: OrchestrationPort<T>,
+  context: RunContext,
+  cluster: ResolvedCluster,
+): Run<T, CollectedNode[]> {
+  const input: CollectClusterInput = { context, cluster };
+  let interval = COLLECT_RETRY.intervalSeconds * 1000;
+  for (let retries = 0; ; retries += 1) {
+    const result = yield* call<T, CollectedNode[]>(port, ACTIVITY_NAMES.collectCluster, input);
+    if (result.ok) return result.value;
+    if (!retryable(COLLECT_RETRY, result.error)) throw new StepFailed(result.error);
+    if (retries >= COLLECT_RETRY.maxAttempts) {
+      const error = { Error: result.error.name, Cause: result.error.message };
+      return yield* callOnce<T, CollectedNode[]>(port, ACTIVITY_NAMES.collectCluster, { ...input, error });
+    }
+    port.log(`collect: retrying the cluster in ${interval} ms`);
+    yield port.timer(interval);
+    interval *= COLLECT_RETRY.backoffRate;
+  }
 }
 
 function* callWithRetry<T, R>(

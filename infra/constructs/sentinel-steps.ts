@@ -4,8 +4,10 @@
  * - every step: the report bucket (REPORT_BUCKET) and, by what it does with artifacts, S3
  *   under `runs/` only;
  * - `provider`: DescribeClusters (and the operator's config parameter, when one is set);
- * - `nodes`: the node-access container image in the cluster's VPC, the CO secret, the tool
- *   settings, and the refused-credential memory (`refused#` items of the state table);
+ * - `metrics`: CloudWatch GetMetricData (the per-HSM AWS/CloudHSM counts);
+ * - `nodes`: the node-access container image in the cluster's VPC, the CO secret (and the SDK 5
+ *   crypto users' secrets), the tool settings, and the refused-credential memory (`refused#`
+ *   items of the state table);
  * - `backup`: DescribeBackups, ModifyBackupAttributes (+ CopyBackupToRegion);
  * - `alerts`: the topic and its key, the alert memory (`alert#` items) and the release of the
  *   run lock (`lock#` items).
@@ -51,6 +53,13 @@ const STEP_PROFILES: Readonly<Record<StepName, StepProfile>> = {
   CollectNode: {
     description: "hsm-sentinel CollectNode: one node's inventory through the cluster's tool",
     memorySize: 1024,
+    artifacts: 'write',
+  },
+  CollectCluster: {
+    description:
+      'hsm-sentinel CollectCluster: the whole cluster at once through a cluster-wide tool (SDK 5 cloudhsm-cli)',
+    // 28 HSMs x 16,666 keys: the key pages parsed and joined, the listing written once.
+    memorySize: 2048,
     artifacts: 'write',
   },
   MarkUnreadable: {
@@ -107,6 +116,10 @@ export interface StepFunction {
 
 const DESCRIBE_CLUSTERS_REASON = 'cloudhsm:DescribeClusters (a list action: no resource-level permissions)';
 const DESCRIBE_BACKUPS_REASON = 'cloudhsm:DescribeBackups (a list action: no resource-level permissions)';
+const GET_METRIC_DATA_REASON =
+  'cloudwatch:GetMetricData (the AWS/CloudHSM per-HSM counts; CloudWatch offers no resource-level permissions for it)';
+/** Where the node-access image links the SDK 5 CLI's default config path (infra/node-access-image/Dockerfile). */
+export const CLOUDHSM_CLI_CONFIG_LINK_TARGET = '/tmp/hsm-sentinel/cloudhsm-cli.cfg';
 
 export class SentinelSteps extends Construct {
   /** By handler name (`collect-node`), in the order of the step list. */
@@ -145,6 +158,11 @@ export class SentinelSteps extends Construct {
             // The tools' own settings (src/drivers/*: each module reads its variables).
             MGMT_UTIL_PATH: cfg.mgmtUtilPath,
             KEY_DETAILS: String(cfg.keyDetails),
+            CLOUDHSM_CLI_PATH: cfg.cloudHsmCliPath,
+            CLOUDHSM_CLI_CRYPTO_USERS: cfg.cryptoUsers.join(','),
+            CLOUDHSM_CLI_USER_SECRETS: JSON.stringify(cfg.cryptoUserSecrets),
+            // The image links /opt/cloudhsm/etc/cloudhsm-cli.cfg here (a CLI that ignores --config).
+            CLOUDHSM_CLI_CONFIG_COPY: CLOUDHSM_CLI_CONFIG_LINK_TARGET,
           }
         : {}),
       ...(uses('backup') && cfg.recoveryRegion ? { RECOVERY_REGION: cfg.recoveryRegion } : {}),
@@ -158,6 +176,7 @@ export class SentinelSteps extends Construct {
     };
     const wildcardResourceReasons = [
       ...(uses('provider') ? [DESCRIBE_CLUSTERS_REASON] : []),
+      ...(uses('metrics') ? [GET_METRIC_DATA_REASON] : []),
       ...(uses('backup') ? [DESCRIBE_BACKUPS_REASON] : []),
     ];
     const common = {
@@ -212,8 +231,16 @@ export class SentinelSteps extends Construct {
         );
       }
     }
+    if (step.ports.includes('metrics')) {
+      allow(role, 'ReadHsmMetrics', ['cloudwatch:GetMetricData'], ['*']);
+    }
     if (step.ports.includes('nodes')) {
       allow(role, 'ReadCoCredentials', ['secretsmanager:GetSecretValue'], [cfg.coSecretArn]);
+      const userSecrets = [...new Set(Object.values(cfg.cryptoUserSecrets))];
+      if (userSecrets.length > 0) {
+        // SDK 5: the crypto users' (and re-created users') own secrets, named one by one.
+        allow(role, 'ReadCryptoUserSecrets', ['secretsmanager:GetSecretValue'], userSecrets);
+      }
       if (cfg.coSecretKmsKeyArn) {
         allow(role, 'DecryptCoCredentials', ['kms:Decrypt'], [cfg.coSecretKmsKeyArn], {
           StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` },

@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { InvalidInputError } from '#core/errors.ts';
 import { toolIds, toolModule } from '#drivers/registry.ts';
 import type { ToolModule } from '#drivers/tool-module.ts';
-import { credentialsSource } from '#providers/credentials.ts';
+import { credentialsSource, localSecretReader } from '#providers/credentials.ts';
 import { ClientMembershipProvider } from '#providers/static/client-membership-provider.ts';
 import { NoBackupProvider } from '#providers/static/no-backup.ts';
 import { StaticClusterProvider } from '#providers/static/static-provider.ts';
@@ -168,6 +168,7 @@ export function depsForClusterFile(
     ...(file.command ? { toolCommand: file.command } : {}),
     toolSettings,
     credentials: credentialsSource(file.credentials, io.env),
+    secrets: localSecretReader(io.env),
     backup: new NoBackupProvider(),
     reportDir: file.reportDir,
     ...(transcriptDir ? { transcriptDir } : {}),

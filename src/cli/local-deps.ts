@@ -11,6 +11,7 @@ import type { AlertSink } from '#alerts/alert-sink.ts';
 import { ConsoleSink } from '#alerts/console-sink.ts';
 import { FileAlertMemory } from '#alerts/file-alert-memory.ts';
 import type { ToolId } from '#core/model.ts';
+import type { SecretReader } from '#core/secret.ts';
 import { toolBindings } from '#drivers/registry.ts';
 import type { ToolSettings } from '#drivers/tool-module.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
@@ -29,6 +30,8 @@ export interface LocalDepsOptions {
   /** The tool's settings (its options; the environment otherwise). */
   toolSettings: ToolSettings;
   credentials: CredentialsSource;
+  /** Named secrets the tool's settings refer to (SDK 5 crypto users: `env:NAME`, `file:PATH`). */
+  secrets?: SecretReader;
   backup: BackupProvider;
   reportDir: string;
   /** Where this run's redacted transcripts go (its run folder); default: reportDir/transcripts. */
@@ -47,6 +50,9 @@ export async function localDeps(options: LocalDepsOptions): Promise<WorkflowDeps
   onShutdown(() => rm(workDir, { recursive: true, force: true }));
   const transcriptDir = options.transcriptDir ?? join(options.reportDir, 'transcripts');
   let sessions = 0;
+  const store = new LocalFolderStore(options.reportDir);
+  // Kept in the report folder, so the next local run of this cluster knows a refused password.
+  const credentialMemory = new StoreCredentialMemory(store);
   const tools = toolBindings((module) => ({
     settings: options.toolSettings,
     workDir,
@@ -62,15 +68,15 @@ export async function localDeps(options: LocalDepsOptions): Promise<WorkflowDeps
       writeFileSync(join(transcriptDir, name), transcript, { mode: 0o600 });
     },
     ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+    refusals: credentialMemory,
   }));
-  const store = new LocalFolderStore(options.reportDir);
   return {
     provider: options.provider,
     tool: tools,
     credentials: options.credentials,
     store,
-    // Kept in the report folder, so the next local run of this cluster knows a refused password.
-    credentialMemory: new StoreCredentialMemory(store),
+    credentialMemory,
     // One run per cluster at a time among the runs that share this report folder (the Alert step releases it).
     runLock: new FileRunLock(join(options.reportDir, 'state', 'locks')),
     backup: options.backup,

@@ -27,6 +27,8 @@ export async function executeLocally(
   deps: WorkflowDeps,
   progress: RunProgress,
   retryIntervalMs = 0,
+  /** Every Wait state's time instead of the definition's (the demo shortens it); default: the definition's. */
+  waitTimeMs?: number,
 ): Promise<LocalExecution> {
   // The deployed trigger takes the cluster's lock before StartExecution; a local run here.
   const lock = deps.runLock;
@@ -47,6 +49,7 @@ export async function executeLocally(
       deps,
       onState: (e) => progress.state(e),
       retryIntervalMs,
+      ...(waitTimeMs === undefined ? {} : { waitTimeMs }),
     });
   } finally {
     // The Alert step releases it; a run that died before its Alert must not keep it.

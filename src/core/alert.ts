@@ -264,12 +264,18 @@ function placeholderNode(nodeId: string): ClusterNode {
 
 function repairedItem(found: ObjectFinding): AlertItem {
   const wasAtRisk = found.status === 'single-node';
+  // A cluster-wide tool says "on some nodes only" without saying which (uncertainOn).
+  const where =
+    found.missingOn.length > 0
+      ? `missing on ${found.missingOn.join(', ')}`
+      : `on some of ${found.uncertainOn.join(', ')} only`;
   return {
     category: 'repaired',
     severity: wasAtRisk ? 'warning' : 'info',
     objectId: found.objectId,
-    nodeIds: found.missingOn,
-    message: `${found.label} was ${wasAtRisk ? `on ${found.presentOn[0]} only (at risk)` : `missing on ${found.missingOn.join(', ')}`}; copied and verified on every node`,
+    nodeIds: found.missingOn.length > 0 ? found.missingOn : found.uncertainOn,
+    // A copy from a holder, or (the tool placed it nowhere in particular) the tool's own repair.
+    message: `${found.label} was ${wasAtRisk ? `on ${found.presentOn[0]} only (at risk)` : where}; ${found.missingOn.length > 0 || wasAtRisk ? 'copied' : 'repaired'} and verified on every node`,
     runbook: [],
   };
 }

@@ -8,6 +8,8 @@
  * - divergent: same identity, different content (never auto-repaired).
  * A node that could not be read is "unknown": it never counts as lacking an object.
  */
+
+import { clusterHealthFindings } from './cluster-health.ts';
 import type {
   AuditResult,
   ContentVariant,
@@ -312,6 +314,7 @@ function nodeFindings(cluster: ResolvedCluster, byNode: Map<string, NodeInventor
       });
     }
   }
+  findings.push(...clusterHealthFindings(cluster));
   return findings;
 }
 

@@ -35,6 +35,17 @@ export const NODE_STATES = [
 ] as const;
 export type NodeState = (typeof NODE_STATES)[number];
 
+/**
+ * Counts the control plane publishes per node (AWS CloudWatch `AWS/CloudHSM` by cluster and
+ * HSM), independent of any tool's view: a node whose counts differ from its peers' lags.
+ */
+export interface NodeMetrics {
+  /** How many more users the node can take (fewer users on it: a higher number). */
+  usersAvailable?: number;
+  /** Token keys the node holds. */
+  tokenKeys?: number;
+}
+
 /** One HSM as the control plane reports it. */
 export interface ClusterNode {
   /** Stable id: AWS HsmId, Azure HSM FQDN, emulator node name. */
@@ -44,6 +55,8 @@ export interface ClusterNode {
   port: number;
   state: NodeState;
   zone?: string;
+  /** Per-node counts, when the control plane publishes them (never part of the membership token). */
+  metrics?: NodeMetrics;
 }
 
 /** Difference between the control plane's node list and the tool config an operator maintains. */
@@ -64,6 +77,10 @@ export interface ResolvedCluster {
   /** Digest of the node set; Sync compares it with a fresh resolve and writes nothing if it changed. */
   membershipToken: string;
   configDrift: ConfigDrift | null;
+  /** How the cluster's tool reads it (set by the Resolve step from the tool): the state machine's Choice reads it. */
+  addressing?: Addressing;
+  /** Why the per-node metrics could not be read (absent: read, or the control plane has none). */
+  metricsError?: string;
 }
 
 /**
@@ -278,6 +295,11 @@ export const SKIP_REASONS = [
   'no-holder',
   'unread-node',
   'not-repairable',
+  /**
+   * The tool's service copies this object between nodes by itself (SDK 5 keys): no repair is
+   * planned; the run re-checks after a wait, then alerts if it is still not everywhere.
+   */
+  'synced-by-service',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

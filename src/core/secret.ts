@@ -51,6 +51,21 @@ export function redact(text: string, secrets: readonly Secret[]): string {
   return out;
 }
 
+/** A named secret's value and which version of it this is (see `Credentials.version`). */
+export interface NamedSecret {
+  password: Secret;
+  version: string | null;
+}
+
+/**
+ * Reads a named secret (a Secrets Manager ARN, an environment variable name…): the port a
+ * tool uses for passwords besides the run's own credentials (SDK 5 crypto users, the
+ * password a re-created user keeps). Errors name the reference, never the value.
+ */
+export interface SecretReader {
+  read(reference: string): Promise<NamedSecret>;
+}
+
 /**
  * An environment for a child process without any variable whose value is one of the secrets
  * (e.g. the variable the password was read from): the tool gets it on stdin, never inherited.

@@ -13,6 +13,8 @@ import type { Credentials } from '#core/secret.ts';
 /** What a run asks of a collect besides the nodes: the lockout guard's limit (Policy.loginFailureLimit). */
 export interface CollectOptions {
   loginFailureLimit: number;
+  /** The cluster read: what a tool's memory of refused accounts is kept under (absent: none kept). */
+  clusterId?: string;
 }
 
 export interface NodeAccessDriver {

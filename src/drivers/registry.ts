@@ -4,6 +4,7 @@
  */
 import { ConfigurationError } from '#core/errors.ts';
 import type { ToolId } from '#core/model.ts';
+import { CLOUDHSM_CLI_MODULE } from './cloudhsm-cli/index.ts';
 import { LUNA_MODULE } from './luna/index.ts';
 import { MGMT_UTIL_AWS_MODULE, MGMT_UTIL_AZURE_MODULE } from './mgmt-util/index.ts';
 import type { DriverContext, ToolBinding, ToolModule, ToolSettings } from './tool-module.ts';
@@ -11,6 +12,7 @@ import type { DriverContext, ToolBinding, ToolModule, ToolSettings } from './too
 /** In order of preference: the first module whose selection matches a cluster is its default tool. */
 export const TOOL_MODULES: readonly ToolModule[] = [
   MGMT_UTIL_AWS_MODULE,
+  CLOUDHSM_CLI_MODULE,
   MGMT_UTIL_AZURE_MODULE,
   LUNA_MODULE,
 ];

@@ -6,6 +6,7 @@
  * names a tool. How to add one: docs/adding-a-tool.md.
  */
 import type { Addressing, ClusterNode, ToolId } from '#core/model.ts';
+import type { SecretReader } from '#core/secret.ts';
 import type { ObjectRules, RepairPlanner, Runbook } from '#core/tool-rules.ts';
 import type { NodeAccessDriver } from './node-access-driver.ts';
 
@@ -26,10 +27,36 @@ export interface DriverContext {
   /** Per-command timeout, when the deployment wants another than the tool's default. */
   commandTimeoutMs?: number;
   /**
+   * Named secrets a tool's settings refer to besides the run's credentials (SDK 5 crypto
+   * users' passwords): Secrets Manager on AWS, environment variables locally, fakes in tests.
+   */
+  secrets?: SecretReader;
+  /**
+   * The refused-credential memory of the deployment (the lockout guard across runs), for the
+   * accounts a tool logs in as besides the run's own (SDK 5 crypto users): a secret version
+   * refused once is never sent again. The workflow keeps the run's own credential itself.
+   */
+  refusals?: AccountRefusals;
+  /**
    * The operator's own config of the tool (a cluster file's `operatorConfig`): the runbook's
    * commands start the tool with it instead of the vendor's default path.
    */
   operatorConfig?: string;
+}
+
+/** A refusal of one account's secret version on one cluster (the credential memory's record). */
+export interface AccountRefusal {
+  clusterId: string;
+  username: string;
+  version: string | null;
+  refusedAt: string;
+  detail: string;
+}
+
+/** The part of the credential memory a tool uses (src/store/credential-memory.ts implements it). */
+export interface AccountRefusals {
+  refusalOf(clusterId: string, username: string, version: string | null): Promise<AccountRefusal | null>;
+  remember(refusal: AccountRefusal): Promise<void>;
 }
 
 /** A setting a tool reads: documented in the deploy guides and `hsm-sentinel … --help`. */

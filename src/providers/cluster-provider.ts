@@ -3,7 +3,7 @@
  * Azure ARM GET, the emulator, a file) and keeps backups.
  */
 
-import type { Policy, ResolvedCluster, ToolId } from '#core/model.ts';
+import type { NodeMetrics, Policy, ResolvedCluster, ToolId } from '#core/model.ts';
 import type { BackupStatus } from '#core/report.ts';
 
 /**
@@ -24,6 +24,42 @@ export interface ClusterProvider {
    * cluster it does not know.
    */
   resolve(clusterId: string): Promise<ResolvedCluster>;
+}
+
+/**
+ * Per-node counts the control plane publishes (AWS CloudWatch `AWS/CloudHSM`; the emulator's
+ * own): a provider puts them on each resolved node, and the audit names a node that lags.
+ * Nodes it has no values for are absent from the answer.
+ */
+export interface NodeMetricsSource {
+  read(clusterId: string, nodeIds: readonly string[]): Promise<ReadonlyMap<string, NodeMetrics>>;
+}
+
+/** The nodes with their counts; a source that fails leaves them bare and says why (never "no difference"). */
+export async function withNodeMetrics<N extends { nodeId: string }>(
+  source: NodeMetricsSource | undefined,
+  clusterId: string,
+  nodes: readonly N[],
+): Promise<{ nodes: N[]; metricsError?: string }> {
+  if (source === undefined) return { nodes: [...nodes] };
+  let read: ReadonlyMap<string, NodeMetrics>;
+  try {
+    read = await source.read(
+      clusterId,
+      nodes.map((n) => n.nodeId),
+    );
+  } catch (error) {
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { nodes: [...nodes], metricsError: why.slice(0, 300) };
+  }
+  const without = nodes.filter((n) => !read.has(n.nodeId)).map((n) => n.nodeId);
+  return {
+    nodes: nodes.map((n) => {
+      const metrics = read.get(n.nodeId);
+      return metrics === undefined ? n : { ...n, metrics };
+    }),
+    ...(without.length > 0 ? { metricsError: `no recent counts for ${without.join(', ')}` } : {}),
+  };
 }
 
 export interface BackupRequest {

@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { ConfigurationError } from '#core/errors.ts';
-import { type Credentials, Secret } from '#core/secret.ts';
+import { type Credentials, Secret, type SecretReader } from '#core/secret.ts';
 
 export interface CredentialsSource {
   get(): Promise<Credentials>;
@@ -109,4 +109,34 @@ export function roleOf(fields: { role?: unknown; userType?: unknown }, where: st
     throw new ConfigurationError(`${where}: "role" must be a word such as CO, PCO, admin or crypto-user`);
   }
   return role;
+}
+
+/**
+ * Named secrets on this machine (a cluster file's tool settings): `env:NAME` is the password
+ * in environment variable NAME; `file:PATH` a chmod 600 JSON file `{"username","password"}`
+ * (the credentials file's format). Errors name the reference, never the value.
+ */
+export function localSecretReader(env: NodeJS.ProcessEnv = process.env): SecretReader {
+  return {
+    async read(reference) {
+      if (reference.startsWith('env:')) {
+        const name = reference.slice(4);
+        const value = env[name];
+        if (value === undefined)
+          throw new ConfigurationError(`secret ${reference}: environment variable ${name} is not set`);
+        // An environment variable has no versions: a refusal of it stays until removed by hand.
+        return { password: checkPassword(value, `secret ${reference}`), version: null };
+      }
+      if (reference.startsWith('file:')) {
+        const { password, version } = await credentialsSource({
+          from: 'file',
+          path: reference.slice(5),
+        }).get();
+        return { password, version };
+      }
+      throw new ConfigurationError(
+        `secret reference ${reference}: expected env:NAME or file:PATH on this machine`,
+      );
+    },
+  };
 }

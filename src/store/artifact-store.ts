@@ -20,6 +20,9 @@ export interface ArtifactStore {
 export const artifactKeys = {
   inventory: (runId: string, phase: 'before' | 'after', nodeId: string) =>
     `runs/${runId}/${phase}/inventory-${safe(nodeId)}.json`,
+  /** A listing several nodes' inventories share (a cluster-wide tool's), stored once, named after its first node. */
+  sharedListing: (runId: string, phase: 'before' | 'after', nodeId: string) =>
+    `runs/${runId}/${phase}/shared-listing-${safe(nodeId)}.json`,
   audit: (runId: string, phase: 'before' | 'after') => `runs/${runId}/${phase}/audit.json`,
   plan: (runId: string) => `runs/${runId}/plan.json`,
   results: (runId: string) => `runs/${runId}/sync-results.json`,

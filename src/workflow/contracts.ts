@@ -33,6 +33,16 @@ export interface CollectNodeInput {
   nodeId: string;
 }
 
+/**
+ * The cluster read at once (a cluster-wide tool): `CollectCluster`; with `error` (the Catch
+ * after the retries, `MarkClusterUnreadable`), every node is recorded unknown, never empty.
+ */
+export interface CollectClusterInput {
+  context: RunContext;
+  cluster: ResolvedCluster;
+  error?: { Error?: string; Cause?: string };
+}
+
 /** The Catch of a Map item: the node stays unknown, never empty. */
 export interface MarkUnreadableInput {
   context: RunContext;
@@ -60,6 +70,17 @@ export interface AuditOutput {
   dryRun: boolean;
   /** The Choice state reads this: true only when there are actions and the policy lets them run. */
   writeAllowed: boolean;
+  /**
+   * Objects the tool's service copies by itself and that are not everywhere yet: `due` sends
+   * the run to wait and read the cluster again (SERVICE_SYNC_RECHECK); `done` re-reads so far.
+   */
+  recheck: RecheckState;
+}
+
+export interface RecheckState {
+  due: boolean;
+  done: number;
+  pending: number;
 }
 
 export interface SyncOutput {

@@ -18,8 +18,11 @@ export interface StepLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** What a step touches besides the artifact store (which every step uses). */
-export const PORTS = ['provider', 'nodes', 'backup', 'alerts'] as const;
+/**
+ * What a step touches besides the artifact store (which every step uses). `metrics`: the
+ * control plane's per-node counts, read with the node list (the Resolve step only).
+ */
+export const PORTS = ['provider', 'metrics', 'nodes', 'backup', 'alerts'] as const;
 export type Port = (typeof PORTS)[number];
 
 export interface WorkflowDeps {

@@ -53,6 +53,11 @@ export interface LocalRunOptions {
   onState?: (event: LocalStateEvent) => void;
   /** Wait between retries instead of the definition's IntervalSeconds (default 0). */
   retryIntervalMs?: number;
+  /**
+   * Wait in every Wait state this long instead of its Seconds (default: the definition's own
+   * time, as the deployed state machine waits). Tests and the demo shorten it.
+   */
+  waitTimeMs?: number;
   /** Sees every Task's effective input before its step runs (tests check it with the Lambda schemas). */
   checkTaskInput?: (stateName: string, input: unknown) => void;
 }
@@ -118,6 +123,11 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     };
   }
 
+  const waitTimeOverrides: Record<string, number> = {};
+  if (options.waitTimeMs !== undefined) {
+    for (const name of waitStateNames(definition)) waitTimeOverrides[name] = options.waitTimeMs;
+  }
+
   const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: true } });
   const runOptions: RunOptions = {
     overrides: {
@@ -125,6 +135,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
         NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']
       >,
       retryIntervalOverrides,
+      waitTimeOverrides,
     },
   };
   const execution = machine.run(roundTrip(options.input) as Parameters<StateMachine['run']>[0], runOptions);
@@ -239,6 +250,13 @@ export function taskStateNames(definition: { States: Record<string, unknown> }):
     for (const inner of nested) names.push(...taskStateNames(inner));
   }
   return names;
+}
+
+/** The top-level Wait states (none is nested in this definition). */
+export function waitStateNames(definition: { States: Record<string, unknown> }): string[] {
+  return Object.entries(definition.States)
+    .filter(([, state]) => (state as { Type?: string }).Type === 'Wait')
+    .map(([name]) => name);
 }
 
 function jsonBytes(value: unknown): number {

@@ -27,6 +27,16 @@ export const RESOLVE_RETRY: RetryRule = {
   backoffRate: 1.5,
 };
 
+/**
+ * Objects the tool's service copies between nodes by itself (SDK 5 keys) and that are not on
+ * every node yet: the run waits `waitSeconds` (the ASL Wait state `WaitForServiceSync`, a
+ * durable timer on Azure), reads the cluster again, at most `maxRechecks` times, then alerts.
+ */
+export const SERVICE_SYNC_RECHECK = {
+  waitSeconds: 120,
+  maxRechecks: 3,
+} as const;
+
 /** Errors that must never be retried, whatever else a Retry block says. */
 export const NEVER_RETRIED: readonly string[] = [
   ERROR_NAMES.credentialsRejected,

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '#core/errors.ts';
 import { NODE_STATES, OBJECT_KINDS, type ObjectStatus, PROVIDERS } from '#core/model.ts';
-import type { CollectNodeInput, MarkUnreadableInput, RunState } from './contracts.ts';
+import type { CollectClusterInput, CollectNodeInput, MarkUnreadableInput, RunState } from './contracts.ts';
 import { TRIGGER_KINDS } from './contracts.ts';
 
 const text = z.string().min(1);
@@ -86,6 +86,9 @@ export const runStateSchema = z.looseObject({
       counts: countsSchema,
       unreadableNodes: z.array(z.string()),
       writeAllowed: z.boolean(),
+      recheck: z
+        .looseObject({ due: z.boolean(), done: z.number().int().min(0), pending: z.number().int().min(0) })
+        .optional(),
     })
     .optional(),
   sync: z
@@ -108,6 +111,12 @@ export const collectNodeInputSchema = z.object({
   context: runContextSchema,
   cluster: resolvedClusterSchema,
   nodeId: text,
+});
+
+export const collectClusterInputSchema = z.object({
+  context: runContextSchema,
+  cluster: resolvedClusterSchema,
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
 });
 
 export const markUnreadableInputSchema = z.object({
@@ -135,5 +144,7 @@ export const parseRunState = (input: unknown, what: string): RunState =>
   parseInput<RunState>(runStateSchema, input, what);
 export const parseCollectNodeInput = (input: unknown): CollectNodeInput =>
   parseInput<CollectNodeInput>(collectNodeInputSchema, input, 'CollectNode');
+export const parseCollectClusterInput = (input: unknown, what: string): CollectClusterInput =>
+  parseInput<CollectClusterInput>(collectClusterInputSchema, input, what);
 export const parseMarkUnreadableInput = (input: unknown): MarkUnreadableInput =>
   parseInput<MarkUnreadableInput>(markUnreadableInputSchema, input, 'MarkUnreadable');

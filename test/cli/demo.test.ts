@@ -69,7 +69,7 @@ describe('hsm-sentinel demo (the embedded default, as npm start runs it)', () =>
       `Executed statemachines/audit-and-sync.asl.json (sha256 ${sha256.slice(0, 12)}`,
     );
     expect(result.stderr).toMatch(
-      /states Resolve > CollectNodes > Audit > WriteAllowed\? > Sync > Verify > Protect > Alert > Done/,
+      /states Resolve > ClusterWide\? > CollectNodes > Audit > RecheckDue\? > WriteAllowed\? > Sync > Verify > Protect > Alert > Done/,
     );
     expect(result.stderr).toContain('  > CollectNode [server 2] hsm-emu-2');
   });

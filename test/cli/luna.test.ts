@@ -162,7 +162,9 @@ describe('hsm-sentinel audit / sync --cluster-file with "tool": "luna"', () => {
       /single-node\s+secretKey AES "created-offline" \(id 11\): only on 475256026/,
     );
     expect(audit.stdout).toContain('outcome: attention (dry run: nothing written)');
-    expect(sync.stderr).toMatch(/states Resolve > CollectNodes > Audit > WriteAllowed\? > Sync > Verify/);
+    expect(sync.stderr).toMatch(
+      /states Resolve > ClusterWide\? > CollectNodes > Audit > RecheckDue\? > WriteAllowed\? > Sync > Verify/,
+    );
     expect(sync.code).toBe(0);
     expect(sync.stdout).toMatch(/synced\s+hagroup synchronize -group hapg1 \(to 511541022\)/);
     expect(sync.stdout).toContain('Verified: every repaired object is now on every node.');

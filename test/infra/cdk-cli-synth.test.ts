@@ -59,7 +59,7 @@ describe('npx cdk synth', () => {
       Object.values(template.Resources).filter(
         (r) => (r as { Type: string }).Type === 'AWS::Lambda::Function',
       ),
-    ).toHaveLength(10);
+    ).toHaveLength(11);
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
     expect(manifest.artifacts.HsmSentinel.environment).toBe('aws://unknown-account/unknown-region');
     // The seven esbuild bundles load on their own (no node_modules) and export `handler`.

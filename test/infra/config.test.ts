@@ -95,3 +95,26 @@ describe('parseImageUri', () => {
     );
   });
 });
+
+describe('readConfig: the SDK 5 cloudhsm-cli parameters', () => {
+  const base = (extra: Record<string, unknown>) => (key: string) =>
+    ({ ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, ...extra })[key as keyof typeof CDK_JSON_CONTEXT];
+  const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hsm-sentinel/alice-AbCdEf';
+
+  it('reads the crypto users and their secret ARNs (an object, or JSON given with -c)', () => {
+    const config = readConfig(
+      base({ cryptoUsers: ['Alice'], cryptoUserSecrets: JSON.stringify({ Alice: arn }) }),
+    );
+
+    expect(config.cryptoUsers).toEqual(['alice']);
+    expect(config.cryptoUserSecrets).toEqual({ alice: arn });
+    expect(config.cloudHsmCliPath).toBe('/opt/cloudhsm/bin/cloudhsm-cli');
+  });
+
+  it('refuses a crypto user without a secret, and a secret that is not a complete ARN', () => {
+    expect(() => readConfig(base({ cryptoUsers: ['bob'] }))).toThrow(/"cryptoUsers": bob has no secret/);
+    expect(() => readConfig(base({ cryptoUserSecrets: { alice: 'Pa55word' } }))).toThrow(
+      /"cryptoUserSecrets": "alice" must map a username to a complete secret ARN/,
+    );
+  });
+});

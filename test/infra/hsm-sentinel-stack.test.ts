@@ -88,7 +88,7 @@ describe('the audit-and-sync state machine', () => {
     expect(logGroups[target['Fn::GetAtt'][0]]?.Properties.RetentionInDays).toBe(365);
   });
 
-  it('may invoke exactly the eight step functions, no other function and no alias wildcard', () => {
+  it('may invoke exactly the nine step functions, no other function and no alias wildcard', () => {
     const policies = resourcesOf(synth.template, 'AWS::IAM::Policy');
     const roleRef = props.RoleArn as { 'Fn::GetAtt': [string, string] };
     const mine = Object.values(policies).filter((p) =>
@@ -103,7 +103,7 @@ describe('the audit-and-sync state machine', () => {
       'Fn::GetAtt': [functionLogicalId(synth, constructIdOf(h)), 'Arn'],
     }));
     expect(invoke[0]?.Resource).toEqual(expect.arrayContaining(expected));
-    expect(invoke[0]?.Resource).toHaveLength(8);
+    expect(invoke[0]?.Resource).toHaveLength(9);
     expect(invoke[0]?.Action).toBe('lambda:InvokeFunction');
   });
 });
@@ -182,16 +182,30 @@ const BUNDLED = {
   Trigger: 'trigger',
   RunbookUrl: 'runbook-url',
 } as const;
-const NODE_ACCESS = { CollectNode: 'collect-node', Sync: 'sync', Verify: 'verify' } as const;
+const NODE_ACCESS = {
+  CollectNode: 'collect-node',
+  CollectCluster: 'collect-cluster',
+  Sync: 'sync',
+  Verify: 'verify',
+} as const;
+/** The node-access tools' settings (mgmt-util and SDK 5 cloudhsm-cli) every node-access function gets. */
+const TOOL_ENV = [
+  'MGMT_UTIL_PATH',
+  'CLOUDHSM_CLI_PATH',
+  'CLOUDHSM_CLI_CRYPTO_USERS',
+  'CLOUDHSM_CLI_USER_SECRETS',
+  'CLOUDHSM_CLI_CONFIG_COPY',
+];
 
 /** docs/CONTRACTS-aws.md, "Environment variables of the Lambda functions" (+ the trigger's two). */
 const EXPECTED_ENV: Record<string, string[]> = {
   Resolve: ['REPORT_BUCKET'],
-  CollectNode: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', 'MGMT_UTIL_PATH', 'KEY_DETAILS'],
+  CollectNode: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', ...TOOL_ENV, 'KEY_DETAILS'],
+  CollectCluster: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', ...TOOL_ENV],
   MarkUnreadable: ['REPORT_BUCKET'],
   Audit: ['REPORT_BUCKET'],
-  Sync: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', 'MGMT_UTIL_PATH'],
-  Verify: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', 'MGMT_UTIL_PATH', 'KEY_DETAILS'],
+  Sync: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', ...TOOL_ENV],
+  Verify: ['REPORT_BUCKET', 'CO_SECRET_ARN', 'STATE_TABLE', ...TOOL_ENV, 'KEY_DETAILS'],
   Protect: ['REPORT_BUCKET', 'RECOVERY_REGION'],
   Alert: ['REPORT_BUCKET', 'ALERT_TOPIC_ARN', 'STATE_TABLE', 'ALERT_WINDOW_HOURS'],
   Trigger: ['STATE_MACHINE_ARN', 'CLUSTER_IDS', 'DRY_RUN_DEFAULT', 'STATE_TABLE'],
@@ -204,10 +218,10 @@ describe('the Lambda functions', () => {
   const propsOf = (constructId: string): Props =>
     functions[functionLogicalId(synth, constructId)]?.Properties ?? {};
 
-  it('are the ten handlers of the contract, each with its own role', () => {
-    expect(Object.keys(functions)).toHaveLength(10);
+  it('are the eleven handlers of the contract, each with its own role', () => {
+    expect(Object.keys(functions)).toHaveLength(11);
     const roles = Object.values(functions).map((f) => JSON.stringify(f.Properties.Role));
-    expect(new Set(roles).size).toBe(10);
+    expect(new Set(roles).size).toBe(11);
   });
 
   it.each(Object.keys(BUNDLED))(
@@ -272,8 +286,16 @@ describe('the Lambda functions', () => {
     if ('RECOVERY_REGION' in env) expect(env.RECOVERY_REGION).toBe('eu-central-1');
     if ('CLUSTER_IDS' in env) expect(env.CLUSTER_IDS).toBe('cluster-igklspoyj5v,cluster-jxhlf7644ne');
     if ('DRY_RUN_DEFAULT' in env) expect(env.DRY_RUN_DEFAULT).toBe('true');
-    // Secrets never travel in the environment: only the secret's ARN.
-    expect(Object.keys(env).filter((k) => /PASSWORD|SECRET(?!_ARN)/.test(k))).toEqual([]);
+    // Secrets never travel in the environment: only the secret's ARN (SDK 5: a map of them, checked here).
+    expect(
+      Object.keys(env).filter((k) => /PASSWORD|SECRET(?!_ARN)/.test(k) && k !== 'CLOUDHSM_CLI_USER_SECRETS'),
+    ).toEqual([]);
+    if ('CLOUDHSM_CLI_USER_SECRETS' in env) {
+      const arns = Object.values(
+        JSON.parse(env.CLOUDHSM_CLI_USER_SECRETS as string) as Record<string, string>,
+      );
+      for (const arn of arns) expect(arn).toMatch(/^arn:aws:secretsmanager:/);
+    }
   });
 
   it('writes each function log to its own log group with a retention', () => {
@@ -282,7 +304,7 @@ describe('the Lambda functions', () => {
       (f) => ((f.Properties.LoggingConfig as Props).LogGroup as { Ref: string }).Ref,
     );
 
-    expect(new Set(used).size).toBe(10);
+    expect(new Set(used).size).toBe(11);
     for (const ref of used) expect(groups[ref]?.Properties.RetentionInDays).toBe(365);
   });
 });
@@ -700,6 +722,7 @@ const WILDCARD_RESOURCE_ACTIONS = new Set([
   'xray:GetSamplingTargets',
   'cloudhsm:DescribeClusters',
   'cloudhsm:DescribeBackups',
+  'cloudwatch:GetMetricData',
   'ec2:DescribeNetworkInterfaces',
   'ec2:DescribeSubnets',
   'logs:CreateLogDelivery',
@@ -765,6 +788,7 @@ describe('least privilege', () => {
     const holders = [
       'Resolve',
       'CollectNode',
+      'CollectCluster',
       'MarkUnreadable',
       'Audit',
       'Sync',
@@ -793,12 +817,14 @@ describe('least privilege', () => {
     expect(copy).toEqual([]);
   });
 
-  it('lets only the three node-access functions read the one CO secret', () => {
+  it('lets only the four node-access functions read the one CO secret', () => {
     const readers = all.filter(({ statement }) =>
       actions(statement).includes('secretsmanager:GetSecretValue'),
     );
 
-    expect(readers.map((r) => r.role).sort()).toEqual(['CollectNode', 'Sync', 'Verify'].map(roleOf).sort());
+    expect(readers.map((r) => r.role).sort()).toEqual(
+      ['CollectNode', 'CollectCluster', 'Sync', 'Verify'].map(roleOf).sort(),
+    );
     for (const r of readers) expect(r.statement.Resource).toBe(TEST_CONTEXT.coSecretArn);
   });
 
@@ -827,7 +853,7 @@ describe('least privilege', () => {
       });
 
     expect(holders.sort()).toEqual(
-      ['Alert', 'RunbookUrl', 'Trigger', 'CollectNode', 'Sync', 'Verify']
+      ['Alert', 'RunbookUrl', 'Trigger', 'CollectNode', 'CollectCluster', 'Sync', 'Verify']
         .map((id) => functionLogicalId(synth, id))
         .sort(),
     );
@@ -852,10 +878,11 @@ describe('least privilege', () => {
       [roleOf('Alert')]: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
       // The lockout guard's memory: refused secret versions, and nothing else of the table.
       [roleOf('CollectNode')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      [roleOf('CollectCluster')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [roleOf('Sync')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [roleOf('Verify')]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
     });
-    for (const id of ['CollectNode', 'Sync', 'Verify']) {
+    for (const id of ['CollectNode', 'CollectCluster', 'Sync', 'Verify']) {
       expect(granting(id, 'dynamodb:PutItem')).toEqual([
         expect.objectContaining({
           Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
@@ -917,6 +944,7 @@ describe('least privilege', () => {
     }
     expect(byRole).toEqual({
       [roleOf('CollectNode')]: ['s3:PutObject'],
+      [roleOf('CollectCluster')]: ['s3:PutObject'],
       [roleOf('MarkUnreadable')]: ['s3:PutObject'],
       [roleOf('Audit')]: ['s3:GetObject', 's3:PutObject'],
       [roleOf('Sync')]: ['s3:GetObject', 's3:PutObject'],
@@ -928,8 +956,8 @@ describe('least privilege', () => {
   it('lets each function write only to its own log group', () => {
     const writers = all.filter(({ statement }) => actions(statement).includes('logs:PutLogEvents'));
 
-    expect(writers).toHaveLength(10);
-    expect(new Set(writers.map((w) => JSON.stringify(w.statement.Resource))).size).toBe(10);
+    expect(writers).toHaveLength(11);
+    expect(new Set(writers.map((w) => JSON.stringify(w.statement.Resource))).size).toBe(11);
   });
 
   it('pins the node-access ENIs to the configured subnets and security group', () => {
@@ -948,7 +976,7 @@ describe('least privilege', () => {
       ({ statement }) => statement.Resource === keyArn && actions(statement).includes('kms:Decrypt'),
     );
 
-    expect(decrypt).toHaveLength(3);
+    expect(decrypt).toHaveLength(4);
     for (const d of decrypt) {
       expect(d.statement.Condition).toEqual({
         StringEquals: {
@@ -966,5 +994,55 @@ describe('retentionAtLeast', () => {
     expect(retentionAtLeast(365)).toBe(365);
     expect(retentionAtLeast(100)).toBe(120);
     expect(retentionAtLeast(1)).toBe(1);
+  });
+});
+
+// ---- SDK 5 (cloudhsm-cli) ----
+describe('the SDK 5 cloudhsm-cli deployment', () => {
+  const aliceArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hsm-sentinel/alice-AbCdEf';
+  const carolArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hsm-sentinel/carol-GhIjKl';
+  const synth = synthesized({
+    cryptoUsers: ['alice'],
+    cryptoUserSecrets: { alice: aliceArn, carol: carolArn },
+  });
+  const all = identityStatements(synth.template);
+  const roleOf = (constructId: string) =>
+    synth.stack.getLogicalId(
+      functionConstruct(synth, constructId).node.findChild('Identity').node.findChild('Role').node
+        .defaultChild as never,
+    );
+  const functions = resourcesOf(synth.template, 'AWS::Lambda::Function');
+  const envOf = (id: string): Record<string, unknown> => {
+    const environment = functions[functionLogicalId(synth, id)]?.Properties.Environment as Props | undefined;
+    return (environment?.Variables ?? {}) as Record<string, unknown>;
+  };
+
+  it('lets only Resolve read the per-HSM CloudWatch counts (GetMetricData, no resource-level permission)', () => {
+    const readers = all.filter(({ statement }) => actions(statement).includes('cloudwatch:GetMetricData'));
+
+    expect(readers.map((r) => r.role)).toEqual([roleOf('Resolve')]);
+    expect(readers[0]?.statement.Resource).toBe('*');
+  });
+
+  it("lets the node-access functions read the crypto users' own secrets, named one by one", () => {
+    const readers = all.filter(
+      ({ statement }) =>
+        actions(statement).includes('secretsmanager:GetSecretValue') &&
+        statement.Resource !== TEST_CONTEXT.coSecretArn,
+    );
+
+    expect(readers.map((r) => r.role).sort()).toEqual(
+      ['CollectNode', 'CollectCluster', 'Sync', 'Verify'].map(roleOf).sort(),
+    );
+    for (const r of readers) expect(r.statement.Resource).toEqual([aliceArn, carolArn]);
+  });
+
+  it('gives the node-access functions the CLI settings: which crypto users list keys, where their secrets are, the config link target', () => {
+    expect(envOf('CollectCluster')).toMatchObject({
+      CLOUDHSM_CLI_PATH: '/opt/cloudhsm/bin/cloudhsm-cli',
+      CLOUDHSM_CLI_CRYPTO_USERS: 'alice',
+      CLOUDHSM_CLI_USER_SECRETS: JSON.stringify({ alice: aliceArn, carol: carolArn }),
+      CLOUDHSM_CLI_CONFIG_COPY: '/tmp/hsm-sentinel/cloudhsm-cli.cfg',
+    });
   });
 });

@@ -17,10 +17,20 @@ describe('the node-access image', () => {
     expect(dockerfile).toMatch(new RegExp(`^FROM public\\.ecr\\.aws/lambda/nodejs:${major}$`, 'm'));
   });
 
-  it('installs the vendor client from a package the operator supplies (nothing is downloaded)', () => {
-    expect(dockerfile).toContain('COPY vendor/cloudhsm-client.rpm');
+  it('installs the vendor clients from packages the operator supplies (nothing is downloaded): SDK 5 cloudhsm-cli and/or SDK 3', () => {
+    expect(dockerfile).toContain('COPY vendor/ /tmp/vendor/');
+    expect(dockerfile).toContain('rpm -i --nodeps --noscripts /tmp/vendor/cloudhsm-cli.rpm');
+    expect(dockerfile).toContain('rpm -i --nodeps --noscripts /tmp/vendor/cloudhsm-client.rpm');
     expect(dockerfile).toContain('/opt/cloudhsm/bin/cloudhsm_mgmt_util');
+    expect(dockerfile).toContain('/opt/cloudhsm/bin/cloudhsm-cli');
     expect(dockerfile).not.toMatch(/\b(curl|wget)\b|ADD https?:/);
+  });
+
+  it("links the SDK 5 CLI's default config path to the config the driver writes in /tmp (either --config answer works)", () => {
+    expect(dockerfile).toContain(
+      'ln -sf /tmp/hsm-sentinel/cloudhsm-cli.cfg /opt/cloudhsm/etc/cloudhsm-cli.cfg',
+    );
+    expect(dockerfile).toMatch(/CLOUDHSM_CLI_CONFIG_COPY=\/tmp\/hsm-sentinel\/cloudhsm-cli\.cfg/);
   });
 
   it('copies exactly the bundled node-access handlers', () => {

@@ -7,7 +7,13 @@ import {
   substitutePlaceholders,
   taskStateNames,
 } from '#workflow/local-asl-runner.ts';
-import { COLLECT_RETRY, NEVER_RETRIED, RESOLVE_RETRY, type RetryRule } from '#workflow/retry-policy.ts';
+import {
+  COLLECT_RETRY,
+  NEVER_RETRIED,
+  RESOLVE_RETRY,
+  type RetryRule,
+  SERVICE_SYNC_RECHECK,
+} from '#workflow/retry-policy.ts';
 import { WORKFLOW_STEPS } from '#workflow/steps/index.ts';
 
 /** asl-validator ships no types: its CommonJS export, typed as its README documents it. */
@@ -44,6 +50,7 @@ interface State {
   ItemsPath?: string;
   ResultPath?: string;
   MaxConcurrency?: number;
+  Seconds?: number;
 }
 interface Definition {
   Comment?: string;
@@ -96,10 +103,15 @@ describe('statemachines/audit-and-sync.asl.json', () => {
     const names = allStates(definition).map(([name]) => name);
     for (const name of [
       'Resolve',
+      'ClusterWide?',
       'CollectNodes',
       'CollectNode',
       'MarkUnreadable',
+      'CollectCluster',
+      'MarkClusterUnreadable',
       'Audit',
+      'RecheckDue?',
+      'WaitForServiceSync',
       'WriteAllowed?',
       'Sync',
       'Verify',
@@ -119,6 +131,7 @@ describe('statemachines/audit-and-sync.asl.json', () => {
     expect(substitutions).toEqual([
       'AlertFunctionArn',
       'AuditFunctionArn',
+      'CollectClusterFunctionArn',
       'CollectNodeFunctionArn',
       'MarkUnreadableFunctionArn',
       'ProtectFunctionArn',
@@ -197,6 +210,66 @@ describe('statemachines/audit-and-sync.asl.json', () => {
     expect(top.CollectNodes?.MaxConcurrency).toBeGreaterThan(0);
   });
 
+  it('collects a cluster-wide tool once: retried per COLLECT_RETRY, then every node marked unreadable', () => {
+    expect(top['ClusterWide?']).toMatchObject({
+      Type: 'Choice',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.cluster.addressing', IsPresent: true },
+            { Variable: '$.cluster.addressing', StringEquals: 'cluster-wide' },
+          ],
+          Next: 'CollectCluster',
+        },
+      ],
+      Default: 'CollectNodes',
+    });
+    const cc = top.CollectCluster;
+    expectRetryMatches(retrierFor(cc, ERROR_NAMES.transport), COLLECT_RETRY);
+    expect(retrierFor(cc, ERROR_NAMES.transport)?.JitterStrategy).toBe('FULL');
+    expect(cc).toMatchObject({
+      Parameters: { 'context.$': '$.context', 'cluster.$': '$.cluster' },
+      ResultPath: '$.collected',
+      Next: 'Audit',
+    });
+    expect(cc?.Catch).toEqual([
+      {
+        ErrorEquals: [ERROR_NAMES.transport, ERROR_NAMES.commandTimeout, 'States.Timeout'],
+        ResultPath: '$.collectError',
+        Next: 'MarkClusterUnreadable',
+      },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failureRaw', Next: 'CollectFailed' },
+    ]);
+    expect(top.MarkClusterUnreadable).toMatchObject({
+      Resource: cc?.Resource,
+      Parameters: { 'context.$': '$.context', 'cluster.$': '$.cluster', 'error.$': '$.collectError' },
+      ResultPath: '$.collected',
+      Next: 'Audit',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failureRaw', Next: 'CollectFailed' }],
+    });
+  });
+
+  it('waits SERVICE_SYNC_RECHECK.waitSeconds and reads again while the audit says a re-check is due', () => {
+    expect(top['RecheckDue?']).toMatchObject({
+      Type: 'Choice',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.audit.recheck.due', IsPresent: true },
+            { Variable: '$.audit.recheck.due', BooleanEquals: true },
+          ],
+          Next: 'WaitForServiceSync',
+        },
+      ],
+      Default: 'WriteAllowed?',
+    });
+    expect(top.WaitForServiceSync).toMatchObject({
+      Type: 'Wait',
+      Seconds: SERVICE_SYNC_RECHECK.waitSeconds,
+      Next: 'Resolve',
+    });
+  });
+
   it('retries Resolve per RESOLVE_RETRY while the cluster is not stable', () => {
     expectRetryMatches(retrierFor(top.Resolve, ERROR_NAMES.clusterNotStable), RESOLVE_RETRY);
   });
@@ -237,11 +310,12 @@ describe('statemachines/audit-and-sync.asl.json', () => {
     expect(top.RunFailed).toMatchObject({ ErrorPath: '$.failure.errorName', CausePath: '$.failure.message' });
   });
 
-  it('follows the loop: Resolve → CollectNodes → Audit → WriteAllowed? → Sync → Verify → Protect → Alert → Done', () => {
+  it('follows the loop: Resolve → ClusterWide? → CollectNodes|CollectCluster → Audit → RecheckDue? → WriteAllowed? → Sync → Verify → Protect → Alert → Done', () => {
     expect(definition.StartAt).toBe('Resolve');
-    expect(top.Resolve?.Next).toBe('CollectNodes');
+    expect(top.Resolve?.Next).toBe('ClusterWide?');
     expect(top.CollectNodes?.Next).toBe('Audit');
-    expect(top.Audit?.Next).toBe('WriteAllowed?');
+    expect(top.CollectCluster?.Next).toBe('Audit');
+    expect(top.Audit?.Next).toBe('RecheckDue?');
     expect(top['WriteAllowed?']).toMatchObject({
       Choices: [{ Variable: '$.audit.writeAllowed', BooleanEquals: true, Next: 'Sync' }],
       Default: 'Protect',

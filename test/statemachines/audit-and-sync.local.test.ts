@@ -77,8 +77,10 @@ describe('statemachines/audit-and-sync.asl.json run by aws-local-stepfunctions',
     expect(result.status).toBe('succeeded');
     expect(result.visited).toEqual([
       'Resolve',
+      'ClusterWide?',
       'CollectNodes',
       'Audit',
+      'RecheckDue?',
       'WriteAllowed?',
       'Protect',
       'Alert',
@@ -102,8 +104,10 @@ describe('statemachines/audit-and-sync.asl.json run by aws-local-stepfunctions',
     expect(result.status).toBe('succeeded');
     expect(result.visited).toEqual([
       'Resolve',
+      'ClusterWide?',
       'CollectNodes',
       'Audit',
+      'RecheckDue?',
       'WriteAllowed?',
       'Sync',
       'Verify',

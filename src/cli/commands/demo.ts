@@ -103,6 +103,7 @@ async function runOne(
     toolCommand: cluster.toolCommand,
     toolSettings: cluster.toolSettings,
     credentials: cluster.credentials,
+    ...(cluster.secrets ? { secrets: cluster.secrets } : {}),
     backup: cluster.backup,
     reportDir,
     transcriptDir: join(reportDir, 'runs', runId, 'transcripts'),
@@ -121,7 +122,7 @@ async function runOne(
     style: ctx.style.stderr,
     ...(io.tty?.columns ? { columns: io.tty.columns } : {}),
   });
-  const { result, report } = await executeLocally(context, deps, progress);
+  const { result, report } = await executeLocally(context, deps, progress, 0, cluster.waitTimeMs);
   if (!report) {
     const why = `the run failed before its report was written: ${result.error?.name}: ${result.error?.cause}`;
     io.stderr(`${why}\n`);

@@ -5,7 +5,7 @@
  * Adding a tool's demo: a file here exporting a DemoScenario, and one line in registry.ts.
  */
 import type { ProviderName, ToolId } from '#core/model.ts';
-import type { Secret } from '#core/secret.ts';
+import type { Secret, SecretReader } from '#core/secret.ts';
 import type { ToolSettings } from '#drivers/tool-module.ts';
 import type { BackupProvider, ClusterProvider } from '#providers/cluster-provider.ts';
 import type { CredentialsSource } from '#providers/credentials.ts';
@@ -33,12 +33,16 @@ export interface DemoCluster {
   toolCommand: readonly string[];
   toolSettings: ToolSettings;
   credentials: CredentialsSource;
+  /** Named secrets the tool's settings refer to (the demo's own, in memory). */
+  secrets?: SecretReader;
   backup: BackupProvider;
   /**
    * What the run must show (its outcome, what it repairs, what it leaves for a human): the
    * demo exits 0 when it did. Without one, the run must complete (outcome other than failed).
    */
   story?: DemoStory;
+  /** How long the run's Wait states wait (ms) instead of the definition's; default: the definition's. */
+  waitTimeMs?: number;
 }
 
 export interface RunningDemo {

@@ -12,6 +12,7 @@ import { CommandTimeoutError, InvalidInputError, ParseError, TransportError } fr
 import type { ActionResult, ClusterNode, NodeInventory, SyncAction, UnreadableReason } from '#core/model.ts';
 import type { Credentials } from '#core/secret.ts';
 import type { CollectOptions, NodeAccessDriver } from '../node-access-driver.ts';
+import { checkNodeAddresses } from '../node-addresses.ts';
 import { collectNodes } from './collect.ts';
 import { renderConfig } from './config.ts';
 import type { DialectProfile } from './dialect.ts';
@@ -202,18 +203,7 @@ function checkCredentials(credentials: Credentials): void {
  * The util names servers `'<address>'` and `server N(<address>)`: an address must be a host
  * name or an IP address (no whitespace, quotes or parentheses), the port a TCP port.
  */
-function checkNodes(nodes: readonly ClusterNode[]): void {
-  for (const n of nodes) {
-    if (!/^[A-Za-z0-9._:-]+$/.test(n.address)) {
-      throw new InvalidInputError(
-        `node ${n.nodeId}: address ${JSON.stringify(n.address)} is not a host name or IP address`,
-      );
-    }
-    if (!Number.isInteger(n.port) || n.port < 1 || n.port > 65535) {
-      throw new InvalidInputError(`node ${n.nodeId}: port ${n.port} is not a TCP port`);
-    }
-  }
-}
+const checkNodes = checkNodeAddresses;
 
 function classify(error: unknown): [UnreadableReason, string] {
   if (error instanceof CommandTimeoutError) return ['timeout', error.message];

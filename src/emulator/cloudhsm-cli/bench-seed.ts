@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Secret } from '#core/secret.ts';
+import { renderCloudHsmCliConfig } from '#drivers/cloudhsm-cli/config.ts';
 import {
   joinKeyListPages,
   type KeyListReply,
@@ -23,7 +24,6 @@ import {
 } from '#drivers/cloudhsm-cli/parse/parse-key-list.ts';
 import { parseUserList } from '#drivers/cloudhsm-cli/parse/parse-user-list.ts';
 import { type EmulatedCluster, type NodeStateBuilder, startEmulatedCluster } from '../cluster.ts';
-import { renderCloudHsmCliConfig } from './config.ts';
 import { cloudHsmCliCommand } from './main.ts';
 import { HSM2M_MAX_USERS } from './metrics.ts';
 import {

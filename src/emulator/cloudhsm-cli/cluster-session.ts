@@ -3,10 +3,11 @@
  * parallel (the CLI "fans out to the configured servers"), and the login on all of them ("This
  * command logs you in to all HSMs in a cluster").
  */
+
+import type { CliServer } from '#drivers/cloudhsm-cli/config.ts';
 import type { UserType } from '#drivers/mgmt-util/listing.ts';
 import { EmulatedHsmError, HSM_RETURN_CODES } from '../hsm-error.ts';
 import { NodeClient } from '../node-client.ts';
-import type { CliServer } from './config.ts';
 
 export interface HsmConnection {
   server: CliServer;

@@ -3,12 +3,13 @@
  * cluster: `user list`, `login`, `user create`, `key list`, `cluster hsm-info`. Each returns the
  * reply to print; nothing here prints a password or a PIN.
  */
+
+import type { CliCluster } from '#drivers/cloudhsm-cli/config.ts';
 import { EmulatedHsmError, HSM_RETURN_CODES } from '../hsm-error.ts';
 import type { NodeClient } from '../node-client.ts';
 import type { Sdk5KeyFilter, Sdk5KeyView, Sdk5UserView } from '../node-state.ts';
 import { type CliArgs, CliUsageError, describeWords, optionValue } from './args.ts';
 import { addressOf, ClusterSession, type LoginOutcome, userTypeOfRole } from './cluster-session.ts';
-import type { CliCluster } from './config.ts';
 import { mergeKeys, mergeUsers } from './coverage.ts';
 import {
   type CliReply,

@@ -12,9 +12,13 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError } from '#core/errors.ts';
+import {
+  CLOUDHSM_CLI_DEFAULT_CONFIG,
+  type CliCluster,
+  parseCloudHsmCliConfig,
+} from '#drivers/cloudhsm-cli/config.ts';
 import { type CliArgs, CliUsageError, describeWords, parseCliArgs } from './args.ts';
 import { type CommandContext, runCommand } from './commands.ts';
-import { CLOUDHSM_CLI_DEFAULT_CONFIG, type CliCluster, parseCloudHsmCliConfig } from './config.ts';
 import { type CliReply, failed, renderReply, TEXTS } from './format.ts';
 
 /** Absolute path of this entry point, for spawning it. */

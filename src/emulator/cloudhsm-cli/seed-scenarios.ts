@@ -28,6 +28,7 @@ export const SDK5_SCENARIO_NAMES = [
   'roleDiffers',
   'keyHeldBack',
   'singleHsm',
+  'demo',
 ] as const;
 export type Sdk5ScenarioName = (typeof SDK5_SCENARIO_NAMES)[number];
 
@@ -98,6 +99,9 @@ function builder(
  *   HsmKeysTokenOccupied. Start it with `keySync` to see the hold at work.
  * - `singleHsm` (d): the base on a one-HSM cluster (`full` coverage everywhere; `key list`
  *   trips the key availability check unless the config disables it).
+ * - `demo`: (a), (b) and (c) in one cluster (`hsm-sentinel demo --tool cloudhsm-cli`): carol
+ *   (5) on HSMs 0 and 2, dave (6) an admin on HSM 2 only, key 0x10b held back from HSM 2. HSM 1
+ *   has one user fewer than its peers, HSM 2 one token key fewer.
  */
 export function sdk5Scenarios(options: Sdk5ScenarioOptions): Record<Sdk5ScenarioName, Sdk5Scenario> {
   const users = baseUsers(options);
@@ -152,6 +156,18 @@ export function sdk5Scenarios(options: Sdk5ScenarioOptions): Record<Sdk5Scenario
         { users, keys: [...keys, heldKey] },
         { users, keys: [...keys, heldKey] },
         base,
+      ]),
+      faults: { 2: { holdKeySync: true } },
+    },
+    demo: {
+      name: 'demo',
+      description:
+        'carol created while HSM 1 failed (on HSMs 0 and 2 only); dave a crypto user on HSMs 0 and 1, an admin on HSM 2; key 0x10b held back from HSM 2 by the key sync',
+      nodeCount: 3,
+      states: builder('demo', [
+        { users: [...users, carol, { ...dave, userId: 6 }], keys: [...keys, heldKey] },
+        { users: [...users, { ...dave, userId: 6 }], keys: [...keys, heldKey] },
+        { users: [...users, carol, { ...dave, userId: 6, userType: 'CO' }], keys },
       ]),
       faults: { 2: { holdKeySync: true } },
     },

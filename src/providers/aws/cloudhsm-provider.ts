@@ -29,7 +29,12 @@ import {
   type NodeState,
   type ResolvedCluster,
 } from '#core/model.ts';
-import type { ClusterProvider, ClusterTool } from '../cluster-provider.ts';
+import {
+  type ClusterProvider,
+  type ClusterTool,
+  type NodeMetricsSource,
+  withNodeMetrics,
+} from '../cluster-provider.ts';
 
 /** Cluster states in which the node set is about to change: wait and retry. */
 const CLUSTER_SETTLING = new Set(['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'INITIALIZE_IN_PROGRESS']);
@@ -54,6 +59,8 @@ export interface CloudHsmProviderOptions {
    * function: the provider only compares.
    */
   operatorConfig?: () => Promise<string | null>;
+  /** Per-HSM counts (CloudWatch `AWS/CloudHSM`, cloudhsm-metrics.ts) put on each node; absent: none. */
+  metrics?: NodeMetricsSource;
   clock?: () => Date;
 }
 
@@ -61,12 +68,14 @@ export class CloudHsmProvider implements ClusterProvider {
   readonly #client: CloudHSMV2Client;
   readonly #toolFor: (hsmType: string | undefined) => ClusterTool;
   readonly #operatorConfig: (() => Promise<string | null>) | null;
+  readonly #metrics: NodeMetricsSource | undefined;
   readonly #clock: () => Date;
 
   constructor(client: CloudHSMV2Client, options: CloudHsmProviderOptions) {
     this.#client = client;
     this.#toolFor = options.toolFor;
     this.#operatorConfig = options.operatorConfig ?? null;
+    this.#metrics = options.metrics;
     this.#clock = options.clock ?? (() => new Date());
   }
 
@@ -90,7 +99,8 @@ export class CloudHsmProvider implements ClusterProvider {
       );
     }
     const tool = this.#toolFor(cluster.HsmType);
-    const nodes = hsms.map((hsm) => toNode(clusterId, hsm, tool.port)).sort(compareNodes);
+    const sorted = hsms.map((hsm) => toNode(clusterId, hsm, tool.port)).sort(compareNodes);
+    const { nodes, metricsError } = await withNodeMetrics(this.#metrics, clusterId, sorted);
     return {
       clusterId,
       provider: 'aws',
@@ -99,6 +109,7 @@ export class CloudHsmProvider implements ClusterProvider {
       resolvedAt: this.#clock().toISOString(),
       membershipToken: membershipToken(nodes),
       configDrift: await this.#drift(clusterId, nodes, tool),
+      ...(metricsError === undefined ? {} : { metricsError }),
     };
   }
 

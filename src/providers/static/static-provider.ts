@@ -8,7 +8,7 @@ import { configDrift } from '#core/drift.ts';
 import { InvalidInputError } from '#core/errors.ts';
 import { membershipToken } from '#core/membership.ts';
 import type { ClusterNode, ProviderName, ResolvedCluster, ToolId } from '#core/model.ts';
-import type { ClusterProvider } from '../cluster-provider.ts';
+import { type ClusterProvider, type NodeMetricsSource, withNodeMetrics } from '../cluster-provider.ts';
 
 export interface StaticClusterOptions {
   clusterId: string;
@@ -18,6 +18,8 @@ export interface StaticClusterOptions {
   nodes: () => readonly ClusterNode[];
   /** Addresses the operator's own tool config lists (drift check); null: no config to compare. */
   operatorConfigAddresses?: () => Promise<readonly string[] | null>;
+  /** Per-node counts (the emulator's metrics in the demo); absent: none. */
+  metrics?: NodeMetricsSource;
   clock?: () => Date;
 }
 
@@ -34,7 +36,11 @@ export class StaticClusterProvider implements ClusterProvider {
         `unknown cluster '${clusterId}': this provider serves '${options.clusterId}'`,
       );
     }
-    const nodes = options.nodes().map((node) => ({ ...node }));
+    const { nodes, metricsError } = await withNodeMetrics(
+      options.metrics,
+      clusterId,
+      options.nodes().map((node) => ({ ...node })),
+    );
     const listed = (await options.operatorConfigAddresses?.()) ?? null;
     return {
       clusterId,
@@ -44,6 +50,7 @@ export class StaticClusterProvider implements ClusterProvider {
       resolvedAt: (options.clock?.() ?? new Date()).toISOString(),
       membershipToken: membershipToken(nodes),
       configDrift: listed === null ? null : configDrift(nodes, listed),
+      ...(metricsError === undefined ? {} : { metricsError }),
     };
   }
 }

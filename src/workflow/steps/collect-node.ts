@@ -87,38 +87,89 @@ export async function collectAll(
   phase: CollectPhase,
   deps: WorkflowDeps,
 ): Promise<{ collected: CollectedNode[]; inventories: NodeInventory[] }> {
-  const { credentials, refusal } = await credentialsFor(deps, cluster.clusterId);
-  let inventories: NodeInventory[];
-  if (refusal) {
-    inventories = cluster.nodes.map((node) => refusedBefore(node.nodeId, refusal));
-  } else {
-    inventories = await deps
-      .tool(cluster.tool)
-      .driver()
-      .collect(cluster.nodes, credentials, collectOptions(context));
-    await rememberRefusals(deps, cluster.clusterId, credentials, inventories);
-  }
-  const collected = await Promise.all(
-    inventories.map((inventory) => storeInventory(context, cluster, phase, inventory, deps)),
-  );
+  const inventories = await readCluster(context, cluster, deps);
+  const collected = await storeInventories(context, cluster, phase, inventories, deps);
   return { collected, inventories };
 }
 
-function collectOptions(context: RunContext) {
-  return { loginFailureLimit: context.policy.loginFailureLimit };
+/**
+ * Every node of the cluster in one driver call, through the lockout guard's memory: a secret
+ * version refused before is never sent again (every node `login-refused-by-guard`); a refusal
+ * found now is remembered at once.
+ */
+export async function readCluster(
+  context: RunContext,
+  cluster: ResolvedCluster,
+  deps: WorkflowDeps,
+): Promise<NodeInventory[]> {
+  const { credentials, refusal } = await credentialsFor(deps, cluster.clusterId);
+  if (refusal) return cluster.nodes.map((node) => refusedBefore(node.nodeId, refusal));
+  const inventories = await deps
+    .tool(cluster.tool)
+    .driver()
+    .collect(cluster.nodes, credentials, collectOptions(context));
+  await rememberRefusals(deps, cluster.clusterId, credentials, inventories);
+  return inventories;
+}
+
+export function collectOptions(context: RunContext) {
+  return { loginFailureLimit: context.policy.loginFailureLimit, clusterId: context.clusterId };
+}
+
+/**
+ * Where a stored inventory's listing is when several nodes share it: `{"$sharedListing": key}`
+ * (a cluster-wide tool gives every node the same listing; 28 copies of 16,666 keys would be
+ * 28 times the bytes to write, load and hold). loadInventories puts it back, one object for all.
+ */
+export const SHARED_LISTING = '$sharedListing';
+
+/**
+ * Stores every inventory of one collect; a listing that several nodes' inventories share (the
+ * very same object: a cluster-wide tool's one view of the cluster, never two listings that
+ * merely look alike) is stored once.
+ */
+export async function storeInventories(
+  context: RunContext,
+  cluster: ResolvedCluster,
+  phase: CollectPhase,
+  inventories: readonly NodeInventory[],
+  deps: WorkflowDeps,
+): Promise<CollectedNode[]> {
+  const holders = new Map<unknown, NodeInventory[]>();
+  for (const inv of inventories) {
+    if (inv.status !== 'read' || typeof inv.listing !== 'object' || inv.listing === null) continue;
+    holders.set(inv.listing, [...(holders.get(inv.listing) ?? []), inv]);
+  }
+  const refs = new Map<unknown, string>();
+  for (const [listing, held] of holders) {
+    if (held.length < 2) continue;
+    const first = held[0] as NodeInventory;
+    refs.set(
+      listing,
+      await deps.store.putJson(artifactKeys.sharedListing(context.runId, phase, first.nodeId), listing),
+    );
+  }
+  return Promise.all(
+    inventories.map((inv) => {
+      const ref = inv.status === 'read' ? refs.get(inv.listing) : undefined;
+      const stored = ref === undefined ? inv : { ...inv, listing: { [SHARED_LISTING]: ref } };
+      return storeInventory(context, cluster, phase, inv, deps, stored);
+    }),
+  );
 }
 
 /** Keeps the inventory; the state carries its key and counts (null cluster: counts not known). */
-async function storeInventory(
+export async function storeInventory(
   context: RunContext,
   cluster: ResolvedCluster | null,
   phase: CollectPhase,
   inventory: NodeInventory,
   deps: WorkflowDeps,
+  stored: NodeInventory = inventory,
 ): Promise<CollectedNode> {
   const inventoryRef = await deps.store.putJson(
     artifactKeys.inventory(context.runId, phase, inventory.nodeId),
-    inventory,
+    stored,
   );
   const counts = { users: 0, keys: 0 };
   if (inventory.status === 'read' && cluster !== null) {

@@ -9,9 +9,15 @@
  */
 import type { Port, WorkflowDeps } from '../deps.ts';
 import { withReadableFailure } from '../failure-cause.ts';
-import { parseCollectNodeInput, parseMarkUnreadableInput, parseRunState } from '../schemas.ts';
+import {
+  parseCollectClusterInput,
+  parseCollectNodeInput,
+  parseMarkUnreadableInput,
+  parseRunState,
+} from '../schemas.ts';
 import { alertStep } from './alert.ts';
 import { auditStep } from './audit.ts';
+import { collectClusterStep } from './collect-cluster.ts';
 import { collectNodeStep, markUnreadableStep } from './collect-node.ts';
 import { protectStep } from './protect.ts';
 import { resolveStep } from './resolve.ts';
@@ -58,7 +64,7 @@ function step<N extends string, I, O>(
 
 export const RESOLVE = step('Resolve', {
   handler: 'resolve',
-  ports: ['provider'],
+  ports: ['provider', 'metrics'],
   parse: parseRunState,
   run: resolveStep,
 });
@@ -67,6 +73,14 @@ export const COLLECT_NODE = step('CollectNode', {
   ports: ['nodes'],
   parse: parseCollectNodeInput,
   run: collectNodeStep,
+});
+/** Cluster-wide tools: the whole cluster in one read; after its retries, every node marked unknown. */
+export const COLLECT_CLUSTER = step('CollectCluster', {
+  handler: 'collect-cluster',
+  tasks: ['CollectCluster', 'MarkClusterUnreadable'],
+  ports: ['nodes'],
+  parse: parseCollectClusterInput,
+  run: collectClusterStep,
 });
 export const MARK_UNREADABLE = step('MarkUnreadable', {
   handler: 'mark-unreadable',
@@ -104,6 +118,7 @@ export const ALERT = step('Alert', {
 export const WORKFLOW_STEPS = [
   RESOLVE,
   COLLECT_NODE,
+  COLLECT_CLUSTER,
   MARK_UNREADABLE,
   AUDIT,
   SYNC,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '#core/errors.ts';
 import type { ClusterNode } from '#core/model.ts';
+import { parseCloudHsmCliConfig, renderCloudHsmCliConfig } from '#drivers/cloudhsm-cli/config.ts';
 import { CliUsageError, parseCliArgs } from '#emulator/cloudhsm-cli/args.ts';
-import { parseCloudHsmCliConfig, renderCloudHsmCliConfig } from '#emulator/cloudhsm-cli/config.ts';
 
 const nodes: ClusterNode[] = [
   { nodeId: 'hsm-a', address: '10.0.1.12', port: 2223, state: 'ACTIVE' },

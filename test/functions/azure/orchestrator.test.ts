@@ -49,6 +49,8 @@ function scripted(script: Script) {
     [ACTIVITY_NAMES.resolve]: () => ok(cluster),
     [ACTIVITY_NAMES.collectNode]: (i: { nodeId: string }) => ok(collected(i.nodeId)),
     [ACTIVITY_NAMES.markUnreadable]: (i: { nodeId: string }) => ok(collected(i.nodeId, 'unreadable')),
+    [ACTIVITY_NAMES.collectCluster]: (i: { error?: unknown }) =>
+      ok(HSM_FQDNS.map((id) => collected(id, i.error === undefined ? 'read' : 'unreadable'))),
     [ACTIVITY_NAMES.audit]: () => ok(auditOut(false)),
     [ACTIVITY_NAMES.sync]: () =>
       ok({ resultsRef: 's', synced: 1, alreadyPresent: 0, failed: 0, lastWriteAt: 'x' }),
@@ -115,6 +117,75 @@ describe('the orchestrator', () => {
       'verify',
     ]);
     expect((protect.collected as { nodeId: string }[]).map((c) => c.nodeId)).toEqual(HSM_FQDNS);
+  });
+
+  it('collects a cluster-wide tool once (CollectCluster), not per node', async () => {
+    const { resolve, inputs } = scripted({
+      [ACTIVITY_NAMES.resolve]: () => ok({ ...cluster, addressing: 'cluster-wide' }),
+    });
+
+    const run = await driveOrchestrator(durableOrchestrator(), input, resolve);
+
+    expect(run.error).toBeNull();
+    expect(run.trace.map(short)).toEqual(['Resolve', 'CollectCluster', 'Audit', 'Protect', 'Alert']);
+    const audit = inputs.find((i) => i.name === ACTIVITY_NAMES.audit)?.input as { collected: unknown[] };
+    expect(audit.collected).toHaveLength(HSM_FQDNS.length);
+  });
+
+  it('retries a cluster-wide read on a transport error, then marks every node unreadable (the same activity, with the error)', async () => {
+    const { resolve, inputs } = scripted({
+      [ACTIVITY_NAMES.resolve]: () => ok({ ...cluster, addressing: 'cluster-wide' }),
+      [ACTIVITY_NAMES.collectCluster]: (i: { error?: unknown }) =>
+        i.error === undefined
+          ? fail('TransportError', 'user list: every HSM unreachable')
+          : ok(HSM_FQDNS.map((id) => collected(id, 'unreadable'))),
+    });
+
+    const run = await driveOrchestrator(durableOrchestrator(), input, resolve);
+
+    expect(run.trace.map(short).slice(0, 6)).toEqual([
+      'Resolve',
+      'CollectCluster',
+      'timer:2000',
+      'CollectCluster',
+      'timer:4000',
+      'CollectCluster',
+    ]);
+    const calls = inputs.filter((i) => i.name === ACTIVITY_NAMES.collectCluster);
+    expect(calls).toHaveLength(4);
+    expect(calls[3]?.input).toMatchObject({
+      error: { Error: 'TransportError', Cause: 'user list: every HSM unreachable' },
+    });
+  });
+
+  it('waits and reads again (Resolve, Collect, Audit) while the audit says a re-check is due, at most as often as it says', async () => {
+    let audits = 0;
+    const { resolve } = scripted({
+      [ACTIVITY_NAMES.resolve]: () => ok({ ...cluster, addressing: 'cluster-wide' }),
+      [ACTIVITY_NAMES.audit]: () => {
+        audits += 1;
+        return ok({ ...auditOut(false), recheck: { due: audits < 3, done: audits - 1, pending: 1 } });
+      },
+    });
+
+    const run = await driveOrchestrator(durableOrchestrator(), input, resolve);
+
+    expect(run.error).toBeNull();
+    expect(run.trace.map(short)).toEqual([
+      'Resolve',
+      'CollectCluster',
+      'Audit',
+      'timer:120000',
+      'Resolve',
+      'CollectCluster',
+      'Audit',
+      'timer:120000',
+      'Resolve',
+      'CollectCluster',
+      'Audit',
+      'Protect',
+      'Alert',
+    ]);
   });
 
   it('waits and resolves again while the cluster is not stable (60 s, then x1.5)', async () => {

@@ -1,6 +1,9 @@
 /**
- * The SDK 5 CLI's config file, `cloudhsm-cli.cfg`, read as the vendor lays it out (reference
- * §1.11, third-party examples; AWS does not document the file):
+ * The SDK 5 CLI's config file, `cloudhsm-cli.cfg`, written and read as the vendor lays it out
+ * (reference §1.11, third-party examples; AWS does not document the file). The driver writes
+ * one from the resolved node list on every run (a config that lacks an HSM makes changes
+ * "not effective on all HSMs"); the emulated CLI reads it; the drift check reads the
+ * operator's own:
  * ```json
  * { "clusters": [ { "type": "hsm2m",
  *                   "cluster": { "hsm_ca_file": "/opt/cloudhsm/etc/customerCA.crt",
@@ -13,7 +16,7 @@
  * single-HSM clusters) lives in `cluster.options`; a `cluster_id` field (the emulator's own)
  * names a cluster for `--cluster-id` when the file lists more than one.
  */
-import { ConfigurationError } from '#core/errors.ts';
+import { ConfigurationError, InvalidInputError } from '#core/errors.ts';
 import type { ClusterNode } from '#core/model.ts';
 
 /** Where the real CLI reads its config (`--config` default in the 2023 `login` help). */
@@ -91,8 +94,19 @@ export function parseCloudHsmCliConfig(text: string, source = 'cloudhsm-cli.cfg'
   return { clusters };
 }
 
+/** The enabled servers' host names of an operator's config, in file order (the drift check). */
+export function readOperatorConfigAddresses(text: string): string[] {
+  try {
+    return parseCloudHsmCliConfig(text).clusters.flatMap((c) => c.servers.map((s) => s.hostname));
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw new InvalidInputError(error.message, { cause: error });
+    throw error;
+  }
+}
+
 export interface RenderCliConfigOptions {
   type?: 'hsm1' | 'hsm2m';
+  /** The cluster's CA certificate the CLI checks the HSMs against (default: the vendor path). */
   hsmCaFile?: string;
   /** Writes `options.disable_key_availability_check: true` (needed to list keys held by one HSM). */
   disableKeyAvailabilityCheck?: boolean;
@@ -102,8 +116,9 @@ export interface RenderCliConfigOptions {
 }
 
 /**
- * A `cloudhsm-cli.cfg` for the given nodes (one cluster), in the vendor layout, so the
- * emulated CLI (or the real one) can be started on it.
+ * A `cloudhsm-cli.cfg` for the given nodes (one cluster, every node enabled unless
+ * `disabled` names it), in the vendor layout: what the driver writes for every run, and what
+ * the emulator's tests start the CLI on.
  */
 export function renderCloudHsmCliConfig(
   nodes: readonly ClusterNode[],
