@@ -51,6 +51,7 @@ async function runCluster(
     credentials: {
       get: async () => ({ ...(await cluster.credentials.get()), password: new Secret(password), version }),
     },
+    ...(cluster.secrets ? { secrets: cluster.secrets } : {}),
     backup: cluster.backup,
     reportDir,
     alerts: sink,
@@ -68,6 +69,8 @@ async function runCluster(
     },
     deps,
     SILENT_PROGRESS,
+    0,
+    cluster.waitTimeMs,
   );
   return {
     result,
