@@ -28,8 +28,6 @@ import { METRICS_NAMESPACE, SentinelObservability } from './constructs/sentinel-
 import { SentinelSteps } from './constructs/sentinel-steps.ts';
 import { SentinelTriggers } from './constructs/sentinel-triggers.ts';
 
-export { stepSubstitutions, substitutionsFor } from './constructs/audit-and-sync-machine.ts';
-
 const SERVICE_NAME = 'hsm-sentinel';
 /** Lambda's longest timeout. */
 const LAMBDA_MAX_SECONDS = 900;

@@ -1,6 +1,6 @@
 /**
  * The activities' dependencies, built once per process from the app settings: ARM (Cloud HSM
- * cluster + backups) with the app's managed identity, the Azure mgmt-util driver, the CO
+ * cluster + backups) with the app's managed identity, the cluster's node-access tool (from the registry), the CO
  * credentials from app settings (Key Vault references), run artifacts and alert memory in a
  * blob container, alerts to SNS (the same AlertSink port as on AWS).
  */

@@ -29,8 +29,11 @@ export const SETTING_NAMES = {
   coPassword: 'HSM_CO_PASSWORD',
   versionOfPassword: 'HSM_CO_PASSWORD_VERSION',
   tool: 'HSM_SENTINEL_TOOL',
-  toolWorkDir: 'MGMT_UTIL_WORKDIR',
+  toolWorkDir: 'TOOL_WORKDIR',
 } as const;
+
+/** The work folder's setting before tools other than mgmt-util existed: still read. */
+const LEGACY_TOOL_WORKDIR = 'MGMT_UTIL_WORKDIR';
 
 /** Under host.json's functionTimeout of 00:30:00, with a minute for the rest of the activity. */
 export const MAX_BACKUP_POLL_SECONDS = 29 * 60;
@@ -103,7 +106,10 @@ export function readWorkerSettings(env: Env): WorkerSettings {
       versionVariable: SETTING_NAMES.versionOfPassword,
     },
     tool: optional(env, SETTING_NAMES.tool),
-    toolWorkDir: optional(env, SETTING_NAMES.toolWorkDir) ?? join(tmpdir(), 'hsm-sentinel'),
+    toolWorkDir:
+      optional(env, SETTING_NAMES.toolWorkDir) ??
+      optional(env, LEGACY_TOOL_WORKDIR) ??
+      join(tmpdir(), 'hsm-sentinel'),
   };
 }
 

@@ -7,13 +7,9 @@ import { describe, expect, it } from '@jest/globals';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { NODE_ACCESS_HANDLERS } from '../../infra/bundling.ts';
+import { stepSubstitutions, substitutionsFor } from '../../infra/constructs/audit-and-sync-machine.ts';
 import { RUN_METRICS } from '../../infra/constructs/sentinel-observability.ts';
-import {
-  retentionAtLeast,
-  stepSubstitutions,
-  substitutionsFor,
-  taskTimeouts,
-} from '../../infra/hsm-sentinel-stack.ts';
+import { retentionAtLeast, taskTimeouts } from '../../infra/hsm-sentinel-stack.ts';
 
 /** `${ResolveFunctionArn}` → `resolve`: derived from the workflow's step list. */
 const STEP_SUBSTITUTIONS = stepSubstitutions();

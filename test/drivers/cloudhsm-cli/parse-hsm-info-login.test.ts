@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CLOUDHSM_CLI_PARSED_COMMANDS, CLOUDHSM_CLI_PARSERS } from '#drivers/cloudhsm-cli/parse/index.ts';
+import { CLOUDHSM_CLI_CONTRACT_PARSERS } from '#drivers/cloudhsm-cli/contract.ts';
 import { type ClusterHsm, parseHsmInfo } from '#drivers/cloudhsm-cli/parse/parse-hsm-info.ts';
 import { parseLogin } from '#drivers/cloudhsm-cli/parse/parse-login.ts';
 import { parseUserCreate } from '#drivers/cloudhsm-cli/parse/parse-user-create.ts';
@@ -72,10 +72,13 @@ describe('parseLogin and parseUserCreate', () => {
   });
 });
 
-describe('CLOUDHSM_CLI_PARSERS', () => {
-  it('has one parser per parsed command, each naming its command', () => {
-    for (const command of CLOUDHSM_CLI_PARSED_COMMANDS) {
-      expect(parseErrorOf(() => CLOUDHSM_CLI_PARSERS[command]('')).command).toBe(command);
+describe('CLOUDHSM_CLI_CONTRACT_PARSERS (what `parse --tool cloudhsm-cli` calls)', () => {
+  it('has one parser per parsed command, each naming its command in its error', () => {
+    const commands = Object.keys(CLOUDHSM_CLI_CONTRACT_PARSERS);
+    expect(commands).toEqual(['user-list', 'key-list', 'cluster-hsm-info', 'login', 'user-create']);
+    for (const command of commands) {
+      const parse = CLOUDHSM_CLI_CONTRACT_PARSERS[command];
+      expect(parseErrorOf(() => parse?.('')).command).toBe(command.replace('-', ' '));
     }
   });
 });

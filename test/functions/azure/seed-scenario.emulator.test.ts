@@ -103,7 +103,7 @@ describe('Azure Functions app against the emulated cluster (azure dialect)', () 
         ...TEST_ENV,
         HSM_CO_PASSWORD: PASSWORD,
         MGMT_UTIL_PATH: util,
-        MGMT_UTIL_WORKDIR: join(dir, 'work'),
+        TOOL_WORKDIR: join(dir, 'work'),
       },
       clientFor: () => durable,
       deps: {

@@ -80,6 +80,16 @@ describe('app settings', () => {
     expect((error as Error).message).toMatch(message);
   });
 
+  it('takes the work folder from TOOL_WORKDIR, then the older MGMT_UTIL_WORKDIR, else a temp folder', () => {
+    const both = readWorkerSettings({ ...TEST_ENV, TOOL_WORKDIR: '/w/new', MGMT_UTIL_WORKDIR: '/w/old' });
+    const legacy = readWorkerSettings({ ...TEST_ENV, MGMT_UTIL_WORKDIR: '/w/old' });
+    const neither = readWorkerSettings(without('TOOL_WORKDIR', 'MGMT_UTIL_WORKDIR'));
+
+    expect(both.toolWorkDir).toBe('/w/new');
+    expect(legacy.toolWorkDir).toBe('/w/old');
+    expect(neither.toolWorkDir).toBe(join(tmpdir(), 'hsm-sentinel'));
+  });
+
   it('needs no backup container when backups are off', () => {
     const settings = readWorkerSettings({ ...without('BACKUP_CONTAINER_URI'), BACKUP_MODE: 'never' });
 
