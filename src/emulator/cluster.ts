@@ -6,14 +6,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '#core/errors.ts';
-import type { ClusterNode } from '#core/model.ts';
+import type { ClusterNode, ObjectKind } from '#core/model.ts';
 import { type HsmMetrics, hsmMetricsOf } from './cloudhsm-cli/metrics.ts';
 import { type KeySyncCopy, type KeySyncNode, ServiceKeySync } from './cloudhsm-cli/service-key-sync.ts';
 import { buildNodeStates, type ClusterSeed } from './cluster-seed.ts';
 import type { ActiveFaults, NodeFault } from './faults.ts';
 import { newMaskingKey } from './masking.ts';
-import { EmulatedNodeServer } from './node-server.ts';
+import { EmulatedNodeServer, type LoginStats } from './node-server.ts';
 import {
+  type CreateUserInput,
   type NewKey,
   NODE_STATE_FORMAT,
   type NodeSnapshot,
@@ -66,6 +67,10 @@ export interface EmulatedCluster {
   clearFaults(nodeIndex?: number): Promise<void>;
   /** The faults in force on a node. */
   faults(nodeIndex: number): ActiveFaults;
+  /** The login requests a node received since the cluster started (or the last reset). */
+  loginStats(nodeIndex: number): LoginStats;
+  /** Starts every node's login count again. */
+  resetLoginStats(): void;
   /** What a node holds now (no password hashes, no key material). */
   readState(nodeIndex: number): NodeSnapshot;
   /** Loads a scenario into the running nodes (drops open connections, new masking key). */
@@ -74,6 +79,10 @@ export interface EmulatedCluster {
   load(states: NodeStateBuilder): void;
   /** Writes a key into one node, as if generated there (key sync, when on, copies it later). */
   createKey(nodeIndex: number, key: NewKey): void;
+  /** Creates a user on one node only, as a createUser that reached only that node would. */
+  createUser(nodeIndex: number, user: CreateUserInput): void;
+  /** Removes an object from one node: a node that self-healed (or was restored) without it. */
+  forget(nodeIndex: number, kind: ObjectKind, id: number): boolean;
   /** One service key-sync pass now, ignoring the delay (holds and down nodes still apply). */
   syncKeysNow(): KeySyncCopy[];
   /** Per-HSM CloudWatch `AWS/CloudHSM` values (HsmUsersAvailable, HsmKeysTokenOccupied). */
@@ -209,6 +218,10 @@ export async function startEmulatedCluster(options: StartEmulatedClusterOptions)
       await Promise.all(targets.map((s) => s.clearFaults()));
     },
     faults: (nodeIndex) => server(nodeIndex).faults,
+    loginStats: (nodeIndex) => server(nodeIndex).loginStats,
+    resetLoginStats: () => {
+      for (const s of servers) s.resetLoginStats();
+    },
     readState: (nodeIndex) => server(nodeIndex).snapshot(),
     seed: (seed) => {
       const data = buildNodeStates(seed, nodeIds, newMaskingKey());
@@ -223,6 +236,8 @@ export async function startEmulatedCluster(options: StartEmulatedClusterOptions)
       });
     },
     createKey: (nodeIndex, key) => server(nodeIndex).createKey(key),
+    createUser: (nodeIndex, user) => server(nodeIndex).createUser(user),
+    forget: (nodeIndex, kind, id) => server(nodeIndex).forget(kind, id),
     syncKeysNow: () => keySync.runOnce({ ignoreDelay: true }),
     metrics: () => servers.map((s) => hsmMetricsOf(s.snapshot())),
     stop: async () => {

@@ -17,6 +17,30 @@ export interface NodeFault {
   failCreateUser?: boolean;
   /** Service-side key sync (SDK 5) copies no key into this node until cleared. */
   holdKeySync?: boolean;
+  /** The node fails at one wire operation (see {@link Trip}); null clears it. */
+  tripOn?: Trip | null;
+  /** insertMasked answers success and stores nothing ("a sync that lies"). */
+  lieOnInsert?: boolean;
+}
+
+/** What a node does when a {@link Trip} fires. */
+export const TRIP_ACTIONS = ['crash', 'disconnect', 'hang'] as const;
+export type TripAction = (typeof TRIP_ACTIONS)[number];
+
+/**
+ * A node that fails at one point of a session: when the (skip+1)-th request of `op` arrives
+ * (counted from when the trip was set), the request is NOT carried out and the node
+ * - `crash`: goes down (connections dropped, nothing listening: the `down` fault), until cleared;
+ * - `disconnect`: drops every open connection and keeps listening;
+ * - `hang`: never answers that request, nor any later one on that connection.
+ * The trip fires once (then it is cleared); `op` is a wire operation (`login`, `findAllKeys`,
+ * `getKeyInfo`, `insertMasked`, ...).
+ */
+export interface Trip {
+  op: string;
+  action: TripAction;
+  /** Requests of `op` let through before it fires (default 0). */
+  skip?: number;
 }
 
 /** The faults in force on one node. */
@@ -27,6 +51,8 @@ export interface ActiveFaults {
   failInsert: number | 'all';
   failCreateUser: boolean;
   holdKeySync: boolean;
+  tripOn: Readonly<Required<Trip>> | null;
+  lieOnInsert: boolean;
 }
 
 export const NO_FAULTS: Readonly<ActiveFaults> = Object.freeze({
@@ -36,6 +62,8 @@ export const NO_FAULTS: Readonly<ActiveFaults> = Object.freeze({
   failInsert: 0,
   failCreateUser: false,
   holdKeySync: false,
+  tripOn: null,
+  lieOnInsert: false,
 });
 
 /** Merges a change into the faults in force, validating it. */
@@ -56,5 +84,21 @@ export function applyFault(current: Readonly<ActiveFaults>, change: NodeFault): 
   }
   if (change.failCreateUser !== undefined) next.failCreateUser = change.failCreateUser === true;
   if (change.holdKeySync !== undefined) next.holdKeySync = change.holdKeySync === true;
+  if (change.tripOn !== undefined) next.tripOn = change.tripOn === null ? null : checkedTrip(change.tripOn);
+  if (change.lieOnInsert !== undefined) next.lieOnInsert = change.lieOnInsert === true;
   return next;
+}
+
+function checkedTrip(trip: Trip): Required<Trip> {
+  if (typeof trip !== 'object' || trip === null || typeof trip.op !== 'string' || trip.op.length === 0) {
+    throw new InvalidInputError('emulator fault: tripOn.op must name a wire operation');
+  }
+  if (!(TRIP_ACTIONS as readonly string[]).includes(trip.action)) {
+    throw new InvalidInputError(`emulator fault: tripOn.action must be one of ${TRIP_ACTIONS.join(', ')}`);
+  }
+  const skip = trip.skip ?? 0;
+  if (!Number.isInteger(skip) || skip < 0) {
+    throw new InvalidInputError('emulator fault: tripOn.skip must be an integer >= 0');
+  }
+  return { op: trip.op, action: trip.action, skip };
 }

@@ -10,7 +10,9 @@ import type { UserType } from '#drivers/mgmt-util/listing.ts';
 import { USER_TYPES } from '#drivers/mgmt-util/listing.ts';
 import { type ActiveFaults, applyFault, NO_FAULTS, type NodeFault } from './faults.ts';
 import { EmulatedHsmError, HSM_RETURN_CODES } from './hsm-error.ts';
+import { unmaskObject } from './masking.ts';
 import type {
+  CreateUserInput,
   NewKey,
   NodeSnapshot,
   NodeState,
@@ -32,6 +34,16 @@ interface Connection {
   socket: Socket;
   user: SessionUser | null;
   queue: Promise<void>;
+  /** A `hang` trip fired on this connection: nothing more is answered on it. */
+  hung: boolean;
+}
+
+/** The login requests one node received, for tests that count what reached the HSM. */
+export interface LoginStats {
+  /** Every `login` request that arrived (answered or not: a late login still counts). */
+  received: number;
+  /** Logins the node refused (wrong password, forced rejection, locked or unknown user). */
+  refused: number;
 }
 
 interface PendingDelay {
@@ -135,6 +147,7 @@ export class EmulatedNodeServer {
   readonly #connections = new Set<Connection>();
   readonly #delays = new Set<PendingDelay>();
   #stopped = false;
+  #logins: LoginStats = { received: 0, refused: 0 };
 
   private constructor(host: string, port: number, state: NodeState) {
     this.host = host;
@@ -162,6 +175,15 @@ export class EmulatedNodeServer {
     return { ...this.#faults };
   }
 
+  /** The login requests this node received since it started (or since {@link resetLoginStats}). */
+  get loginStats(): LoginStats {
+    return { ...this.#logins };
+  }
+
+  resetLoginStats(): void {
+    this.#logins = { received: 0, refused: 0 };
+  }
+
   snapshot(): NodeSnapshot {
     return this.#state.snapshot();
   }
@@ -182,6 +204,16 @@ export class EmulatedNodeServer {
   /** Writes a key straight into this node (the cluster harness; no session, no faults). */
   createKey(key: NewKey): void {
     this.#state.createKey(key);
+  }
+
+  /** Creates a user straight on this node (the cluster harness; no session, no faults). */
+  createUser(user: CreateUserInput): void {
+    this.#state.createUser(user);
+  }
+
+  /** Removes an object from this node (the cluster harness: a node that came back without it). */
+  forget(kind: ObjectKind, id: number): boolean {
+    return this.#state.forget(kind, id);
   }
 
   /**
@@ -242,7 +274,7 @@ export class EmulatedNodeServer {
       socket.destroy();
       return;
     }
-    const connection: Connection = { socket, user: null, queue: Promise.resolve() };
+    const connection: Connection = { socket, user: null, queue: Promise.resolve(), hung: false };
     this.#connections.add(connection);
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
@@ -256,22 +288,51 @@ export class EmulatedNodeServer {
   }
 
   async #serve(connection: Connection, line: string): Promise<void> {
+    if (connection.hung) return;
     let id = 0;
     let response: WireResponse;
+    let op = '';
     try {
       const request = JSON.parse(line) as WireRequest;
       id = typeof request.id === 'number' ? request.id : 0;
+      op = String(request.op);
+      if (op === 'login') this.#logins.received += 1;
+      const trip = await this.#trip(connection, op);
+      if (trip === 'dropped') return;
       if (this.#faults.slowMs > 0) await this.#delay(this.#faults.slowMs);
       if (connection.socket.destroyed) return;
       const args = typeof request.args === 'object' && request.args !== null ? request.args : {};
-      response = { id, ok: true, result: this.#execute(connection, String(request.op), args) };
+      response = { id, ok: true, result: this.#execute(connection, op, args) };
     } catch (error) {
+      if (op === 'login') this.#logins.refused += 1;
       response =
         error instanceof EmulatedHsmError
           ? { id, ok: false, code: error.code, message: error.detail }
           : { id, ok: false, code: HSM_RETURN_CODES.invalidInput, message: 'malformed request' };
     }
+    if (connection.hung) return;
     if (!connection.socket.destroyed) connection.socket.write(`${JSON.stringify(response)}\n`);
+  }
+
+  /**
+   * Fires a `tripOn` fault set for this operation (faults.ts): 'dropped' when the request is
+   * not carried out (crash, disconnect); a hang lets it run and withholds every answer after.
+   */
+  async #trip(connection: Connection, op: string): Promise<'dropped' | 'carry-on'> {
+    const trip = this.#faults.tripOn;
+    if (trip === null || trip.op !== op) return 'carry-on';
+    if (trip.skip > 0) {
+      this.#faults.tripOn = { ...trip, skip: trip.skip - 1 };
+      return 'carry-on';
+    }
+    this.#faults.tripOn = null;
+    if (trip.action === 'hang') {
+      connection.hung = true;
+      return 'carry-on';
+    }
+    if (trip.action === 'crash') await this.setFault({ down: true });
+    else this.#dropConnections();
+    return 'dropped';
   }
 
   #execute(connection: Connection, op: string, args: Record<string, unknown>): unknown {
@@ -329,6 +390,7 @@ export class EmulatedNodeServer {
         return { blob: state.extractMasked(argKind(args, 'kind'), argNumber(args, 'id')) };
       case 'insertMasked': {
         requireUser(connection, OFFICERS);
+        if (this.#faults.lieOnInsert) return this.#describeMasked(argString(args, 'blob'));
         const failInsert = this.#faults.failInsert;
         if (failInsert === 'all' || failInsert > 0) {
           if (failInsert !== 'all') this.#faults.failInsert = failInsert - 1;
@@ -350,6 +412,13 @@ export class EmulatedNodeServer {
       default:
         throw new EmulatedHsmError(HSM_RETURN_CODES.invalidInput, 'unknown operation');
     }
+  }
+
+  /** What a masked blob would insert, without inserting it (the `lieOnInsert` fault). */
+  #describeMasked(blob: string): { kind: ObjectKind; id: number } {
+    const { kind, payload } = unmaskObject(this.#state.maskingKey, blob);
+    const record = payload as { userId?: unknown; handle?: unknown };
+    return { kind, id: Number(kind === 'user' ? record.userId : record.handle) };
   }
 
   #delay(ms: number): Promise<void> {

@@ -523,6 +523,19 @@ export class NodeState {
     this.#save();
   }
 
+  /**
+   * Removes one object, as an HSM that was replaced or self-healed without it (the cluster
+   * harness and the soak; no session). False when the node does not hold it.
+   */
+  forget(kind: ObjectKind, id: number): boolean {
+    const before = kind === 'user' ? this.#data.users.length : this.#data.keys.length;
+    if (kind === 'user') this.#data.users = this.#data.users.filter((u) => u.userId !== id);
+    else this.#data.keys = this.#data.keys.filter((k) => k.handle !== id);
+    const removed = (kind === 'user' ? this.#data.users.length : this.#data.keys.length) < before;
+    if (removed) this.#save();
+    return removed;
+  }
+
   #visible(session: SessionUser, key: StoredKey): boolean {
     if (session.userType !== 'CU') return true;
     return (

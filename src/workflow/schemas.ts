@@ -23,8 +23,20 @@ export const policySchema = z.looseObject({
   loginFailureLimit: z.number().int().min(1).max(4),
 });
 
+/**
+ * A run id names the run's folder in every store (`runs/<runId>/…`): one path segment, no
+ * `..`, nothing a file system or an object key reads as a separator. Every trigger makes it so
+ * (an execution name; the CLI's `<command>-<time>`); anything else is crafted input.
+ */
+export const RUN_ID_PATTERN = /^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9._-]{0,199}$/;
+
 export const runContextSchema = z.object({
-  runId: z.string().min(1).max(200),
+  runId: z
+    .string()
+    .regex(
+      RUN_ID_PATTERN,
+      'letters, digits and . _ - only, at most 200, no ".." (it names the run\'s folder)',
+    ),
   clusterId: text,
   provider: z.enum(PROVIDERS),
   policy: policySchema,

@@ -130,3 +130,79 @@ describe('fault injection', () => {
     expect(() => applyFault(NO_FAULTS, { failInsert: 1.5 })).toThrow(InvalidInputError);
   });
 });
+
+describe('fault injection: trips, lying inserts, login counts', () => {
+  it('tripOn crash: the (skip+1)-th request of the op is not carried out and the node goes down', async () => {
+    const dest = await officer(1);
+    const source = await officer(0);
+    await cluster.setFault(1, { tripOn: { op: 'insertMasked', action: 'crash', skip: 1 } });
+    const { blob } = await source.request('extractMasked', { kind: 'user', id: 3 });
+    const key = await source.request('extractMasked', { kind: 'key', id: 7 });
+    expect(await codeOf(dest.request('insertMasked', { blob: key.blob }))).toBe(
+      HSM_RETURN_CODES.objectAlreadyExists,
+    );
+    expect(await codeOf(dest.request('insertMasked', { blob }))).toBe(HSM_RETURN_CODES.serverDisconnected);
+    expect(cluster.faults(1)).toMatchObject({ down: true, tripOn: null });
+    expect(cluster.readState(1).users.map((u) => u.username)).not.toContain('newest_user');
+  });
+
+  it('tripOn disconnect: open connections are dropped, the node keeps listening', async () => {
+    const c = await officer(2);
+    await cluster.setFault(2, { tripOn: { op: 'listUsers', action: 'disconnect' } });
+    expect(await codeOf(c.request('listUsers', {}))).toBe(HSM_RETURN_CODES.serverDisconnected);
+    expect(cluster.faults(2).down).toBe(false);
+    expect((await (await officer(2)).request('listUsers', {})).length).toBe(3);
+  });
+
+  it('tripOn hang: the request is carried out but never answered, nor anything after it on that connection', async () => {
+    cluster.resetLoginStats();
+    await cluster.setFault(0, { tripOn: { op: 'login', action: 'hang' }, rejectLogin: true });
+    const node = cluster.nodes[0] ?? { address: '', port: 0 };
+    const c = await NodeClient.connect(node.address, node.port);
+    clients.push(c);
+    let answered = false;
+    c.request('login', { userType: 'CO', username: 'admin', password: PASSWORD }).then(
+      () => {
+        answered = true;
+      },
+      () => {
+        // Rejected only when the connection is closed at the end of the test.
+      },
+    );
+    const deadline = Date.now() + 5000;
+    while (cluster.readState(0).users[0]?.loginFailureCount !== 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(cluster.readState(0).users[0]?.loginFailureCount).toBe(1);
+    expect(cluster.loginStats(0)).toEqual({ received: 1, refused: 1 });
+    // A whole round trip on another connection: an answer written on the first would be here by now.
+    const other = await NodeClient.connect(node.address, node.port);
+    clients.push(other);
+    await other.request('listUsers', {});
+    expect(answered).toBe(false);
+  });
+
+  it('lieOnInsert: the insert answers success and nothing is stored', async () => {
+    const source = await officer(0);
+    const dest = await officer(1);
+    await cluster.setFault(1, { lieOnInsert: true });
+    const { blob } = await source.request('extractMasked', { kind: 'user', id: 3 });
+    expect(await dest.request('insertMasked', { blob })).toEqual({ kind: 'user', id: 3 });
+    expect(cluster.readState(1).users.map((u) => u.username)).not.toContain('newest_user');
+  });
+
+  it('counts every login a node receives, and the refused ones; validates trips', async () => {
+    cluster.resetLoginStats();
+    await officer(0);
+    await cluster.setFault(0, { rejectLogin: true });
+    expect(await codeOf(officer(0))).toBe(HSM_RETURN_CODES.loginFailure);
+    expect(cluster.loginStats(0)).toEqual({ received: 2, refused: 1 });
+    expect(() => applyFault(NO_FAULTS, { tripOn: { op: '', action: 'crash' } })).toThrow(InvalidInputError);
+    expect(() => applyFault(NO_FAULTS, { tripOn: { op: 'login', action: 'explode' as 'crash' } })).toThrow(
+      InvalidInputError,
+    );
+    expect(() => applyFault(NO_FAULTS, { tripOn: { op: 'login', action: 'hang', skip: -1 } })).toThrow(
+      InvalidInputError,
+    );
+  });
+});

@@ -4,6 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ClusterNode, ToolId } from '#core/model.ts';
 import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
 import { emulatedCommand } from '#emulator/programs.ts';
@@ -17,6 +18,27 @@ export interface EmulatedClusterFile {
   variant(name: string, fields: Record<string, unknown>): Promise<string>;
 }
 
+/**
+ * The text of a cluster file naming `nodes` and the tool's emulated program (the password from
+ * HSM_CO_PASSWORD, the user from HSM_CO_USER, reports in `reports/`); `fields` override or add.
+ */
+export function clusterFileJson(
+  clusterId: string,
+  tool: ToolId,
+  nodes: readonly ClusterNode[],
+  fields: Record<string, unknown> = {},
+): string {
+  return JSON.stringify({
+    clusterId,
+    tool,
+    command: emulatedCommand(tool),
+    nodes: nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
+    credentials: { from: 'env', passwordVariable: 'HSM_CO_PASSWORD', usernameVariable: 'HSM_CO_USER' },
+    reportDir: 'reports',
+    ...fields,
+  });
+}
+
 export async function emulatedClusterFile(
   dir: string,
   options: { clusterId: string; seed: SeedScenarioName; password: string },
@@ -26,15 +48,7 @@ export async function emulatedClusterFile(
     seed: seedScenarios({ adminPassword: new Secret(options.password) })[options.seed],
   });
   const body = (fields: Record<string, unknown>) =>
-    JSON.stringify({
-      clusterId: options.clusterId,
-      tool: 'mgmt-util-aws',
-      command: emulatedCommand('mgmt-util-aws'),
-      nodes: cluster.nodes.map(({ nodeId, address, port }) => ({ nodeId, address, port })),
-      credentials: { from: 'env', passwordVariable: 'HSM_CO_PASSWORD', usernameVariable: 'HSM_CO_USER' },
-      reportDir: 'reports',
-      ...fields,
-    });
+    clusterFileJson(options.clusterId, 'mgmt-util-aws', cluster.nodes, fields);
   const clusterFile = join(dir, 'cluster.json');
   await writeFile(clusterFile, body({}));
   return {

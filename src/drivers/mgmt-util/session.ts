@@ -118,7 +118,8 @@ export class MgmtUtilSession {
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => this.#receive(chunk));
     child.stderr.on('data', (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-STDERR_TAIL);
+      // Redacted before it is cut: a tail that starts inside a password would keep part of it.
+      this.#stderr = this.#redact(this.#stderr + chunk).slice(-STDERR_TAIL);
     });
     child.stdin.on('error', (error) =>
       this.#fail(this.#transportError(`cannot write to ${this.profile.toolName}`, error)),

@@ -6,7 +6,7 @@
  * node set is ACTIVE.
  */
 import { z } from 'zod';
-import { validated } from '../zod-issues.ts';
+import { quotedInput, validated } from '../zod-issues.ts';
 import { configuredCluster, runFor, type TriggerDefaults, type TriggerNormalisation } from './run-request.ts';
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
@@ -52,15 +52,13 @@ export function fromCloudTrailScaling(event: unknown, defaults: TriggerDefaults)
   });
   const detail = parsed.detail;
   const ignore = (reason: string): TriggerNormalisation => ({ kind: 'scaling', runs: [], ignored: [reason] });
+  // Quoted as outside input: an ignored event's reason is logged, one line.
+  const which = `${quotedInput(detail.eventName)} (CloudTrail event ${quotedInput(detail.eventID)})`;
   if (!(SCALING_EVENT_NAMES as readonly string[]).includes(detail.eventName)) {
-    return ignore(
-      `${detail.eventName} (CloudTrail event ${detail.eventID}) does not change a cluster's HSMs`,
-    );
+    return ignore(`${which} does not change a cluster's HSMs`);
   }
   if (detail.errorCode !== undefined) {
-    return ignore(
-      `${detail.eventName} (CloudTrail event ${detail.eventID}) failed with ${detail.errorCode}: the cluster did not change`,
-    );
+    return ignore(`${which} failed with ${quotedInput(detail.errorCode)}: the cluster did not change`);
   }
   const call = validated(scalingCallSchema, detail, 'CloudTrail event is malformed', {
     suffix: MALFORMED,
@@ -69,7 +67,9 @@ export function fromCloudTrailScaling(event: unknown, defaults: TriggerDefaults)
   const requested = call.requestParameters.clusterId;
   const clusterId = configuredCluster(defaults, requested);
   if (clusterId === null) {
-    return ignore(`${detail.eventName} on cluster ${requested}, which this deployment does not look after`);
+    return ignore(
+      `${quotedInput(detail.eventName)} on cluster ${quotedInput(requested)}, which this deployment does not look after`,
+    );
   }
   const hsmId =
     call.responseElements?.hsm?.hsmId ??

@@ -3,6 +3,7 @@
  * event's shape (an EventBridge envelope, or a runbook request).
  */
 import { InvalidInputError } from '#core/errors.ts';
+import { quotedInput } from '../zod-issues.ts';
 import { CLOUDTRAIL_DETAIL_TYPE, fromCloudTrailScaling } from './cloudtrail-scaling.ts';
 import type { TriggerDefaults, TriggerNormalisation } from './run-request.ts';
 import { fromRunbookRequest } from './runbook-request.ts';
@@ -27,7 +28,7 @@ export function normaliseTrigger(
     if (record.source === 'aws.events') return fromScheduledEvent(record, defaults);
     if (record.source === 'aws.cloudhsm') return fromCloudTrailScaling(record, defaults);
     throw new InvalidInputError(
-      `EventBridge event: source '${String(record.source)}' with detail-type '${String(record['detail-type'])}' ` +
+      `EventBridge event: source '${quotedInput(record.source)}' with detail-type '${quotedInput(record['detail-type'])}' ` +
         `is neither a '${SCHEDULE_DETAIL_TYPE}' (aws.events) nor a CloudHSM '${CLOUDTRAIL_DETAIL_TYPE}' (aws.cloudhsm): fix the rule's event pattern`,
     );
   }
