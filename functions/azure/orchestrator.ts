@@ -79,7 +79,7 @@ export function* runOrchestration<T>(
   let step = 'Resolve';
   try {
     // Resolve → Collect → Audit, again after a wait while the tool's own service is still
-    // copying objects (the ASL's RecheckDue? / WaitForServiceSync), at most maxRechecks times.
+    // copying objects (the ASL's RecheckDue? / WaitForServiceSync), at most the policy's serviceSyncRechecks times.
     for (;;) {
       step = 'Resolve';
       port.setStatus({ step, runId: context.runId });

@@ -147,7 +147,13 @@ export async function runLocal(request: LocalRunRequest, ctx: CommandContext): P
     }
     // Plan first.
     io.stderr(`Planning: reading every node of ${file.clusterId} (a dry run, nothing written)\n`);
-    const planned = await execute(`${request.mode}-plan`, { ...filePolicy, dryRun: true }, null);
+    // The preview does not wait for the service's own copies (minutes each): the writing run
+    // that follows re-checks them, and the preview's report says they were not re-checked.
+    const planned = await execute(
+      `${request.mode}-plan`,
+      { ...filePolicy, dryRun: true, serviceSyncRechecks: 0 },
+      null,
+    );
     if (!planned.report?.plan || !planned.report.before || !planned.report.cluster)
       return finish(planned, ctx);
     const actions = planned.report.plan.actions;

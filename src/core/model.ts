@@ -256,6 +256,12 @@ export interface Policy {
    * failed logins (the HSMs lock at 5). Low, so a human keeps tries in hand.
    */
   loginFailureLimit: number;
+  /**
+   * How many times a run waits and reads the cluster again while objects the tool's service
+   * copies by itself (SDK 5 keys) are not on every node yet, before it alerts. 0: alert at once
+   * (a preview that the writing run will re-check anyway).
+   */
+  serviceSyncRechecks: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -265,6 +271,7 @@ export const DEFAULT_POLICY: Policy = {
   requireAllNodesLoggedIn: true,
   maxBackupAgeHours: 26,
   loginFailureLimit: 2,
+  serviceSyncRechecks: 3,
 };
 
 /**

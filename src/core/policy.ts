@@ -34,6 +34,12 @@ export function resolvePolicy(overrides: unknown, base: Policy = DEFAULT_POLICY)
         }
         policy.loginFailureLimit = value as number;
         break;
+      case 'serviceSyncRechecks':
+        if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 10) {
+          throw new InvalidInputError(`policy.${field}: expected a whole number from 0 to 10`);
+        }
+        policy.serviceSyncRechecks = value as number;
+        break;
       case 'maxBackupAgeHours':
         if (typeof value !== 'number' || !(value > 0) || value > 24 * 365) {
           throw new InvalidInputError(`policy.${field}: expected a number of hours above 0`);

@@ -30,11 +30,11 @@ export const RESOLVE_RETRY: RetryRule = {
 /**
  * Objects the tool's service copies between nodes by itself (SDK 5 keys) and that are not on
  * every node yet: the run waits `waitSeconds` (the ASL Wait state `WaitForServiceSync`, a
- * durable timer on Azure), reads the cluster again, at most `maxRechecks` times, then alerts.
+ * durable timer on Azure), reads the cluster again, at most `Policy.serviceSyncRechecks` times
+ * (default 3), then alerts.
  */
 export const SERVICE_SYNC_RECHECK = {
   waitSeconds: 120,
-  maxRechecks: 3,
 } as const;
 
 /** Errors that must never be retried, whatever else a Retry block says. */

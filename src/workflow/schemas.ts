@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '#core/errors.ts';
-import { NODE_STATES, OBJECT_KINDS, type ObjectStatus, PROVIDERS } from '#core/model.ts';
+import { DEFAULT_POLICY, NODE_STATES, OBJECT_KINDS, type ObjectStatus, PROVIDERS } from '#core/model.ts';
 import type { CollectClusterInput, CollectNodeInput, MarkUnreadableInput, RunState } from './contracts.ts';
 import { TRIGGER_KINDS } from './contracts.ts';
 
@@ -21,6 +21,8 @@ export const policySchema = z.looseObject({
   requireAllNodesLoggedIn: z.boolean(),
   maxBackupAgeHours: z.number().positive(),
   loginFailureLimit: z.number().int().min(1).max(4),
+  // Absent in the state of an execution started before the field existed: the default.
+  serviceSyncRechecks: z.number().int().min(0).max(10).default(DEFAULT_POLICY.serviceSyncRechecks),
 });
 
 /**

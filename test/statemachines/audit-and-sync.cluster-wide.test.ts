@@ -5,10 +5,9 @@
  * nothing was read, and no re-read after a refused login.
  */
 import { describe, expect, it } from '@jest/globals';
-import type { NodeNote, ResolvedCluster } from '#core/model.ts';
+import { DEFAULT_POLICY, type NodeNote, type Policy, type ResolvedCluster } from '#core/model.ts';
 import type { RunReport } from '#core/report.ts';
 import { runStateMachineLocally } from '#workflow/local-asl-runner.ts';
-import { SERVICE_SYNC_RECHECK } from '#workflow/retry-policy.ts';
 import { parseCollectClusterInput, parseRunState } from '#workflow/schemas.ts';
 import { cliKey, cliListing, cliUser, sdk5Cluster } from '../drivers/cloudhsm-cli/listing-builders.ts';
 import { type ClusterAnswer, clusterWideTool, FakeClusterDriver } from '../support/fake-cluster-driver.ts';
@@ -26,11 +25,15 @@ function checkInput(state: string, input: unknown): void {
   else parseRunState(input, state);
 }
 
-async function run(answers: ClusterAnswer[], c: ResolvedCluster = sdk5Cluster(3)) {
+async function run(
+  answers: ClusterAnswer[],
+  c: ResolvedCluster = sdk5Cluster(3),
+  policy: Partial<Policy> = {},
+) {
   const driver = new FakeClusterDriver(answers);
   const { deps, sink, store } = fakeDeps(c, driver as never, { tool: clusterWideTool(driver, SETTINGS) });
   const result = await runStateMachineLocally({
-    input: { context: context(c.clusterId) },
+    input: { context: context(c.clusterId, policy) },
     deps,
     checkTaskInput: checkInput,
     waitTimeMs: 0,
@@ -76,7 +79,7 @@ describe('the state machine with a cluster-wide tool', () => {
     expect(result.largestPayload.bytes).toBeLessThan(8 * 1024);
   });
 
-  it(`re-reads at most ${SERVICE_SYNC_RECHECK.maxRechecks} times, then alerts the key with the recovery commands and names the lagging HSM`, async () => {
+  it(`re-reads at most ${DEFAULT_POLICY.serviceSyncRechecks} times, then alerts the key with the recovery commands and names the lagging HSM`, async () => {
     const c = sdk5Cluster(3);
     const nodes = c.nodes.map((n, i) => ({
       ...n,
@@ -85,9 +88,9 @@ describe('the state machine with a cluster-wide tool', () => {
 
     const { result, driver, sink } = await run([{ listing: heldBack }], { ...c, nodes });
 
-    expect(driver.collects).toHaveLength(SERVICE_SYNC_RECHECK.maxRechecks + 1);
+    expect(driver.collects).toHaveLength(DEFAULT_POLICY.serviceSyncRechecks + 1);
     expect(result.visited.filter((s) => s === 'WaitForServiceSync')).toHaveLength(
-      SERVICE_SYNC_RECHECK.maxRechecks,
+      DEFAULT_POLICY.serviceSyncRechecks,
     );
     const items = sink.alerts[0]?.items ?? [];
     const keyItem = items.find((i) => i.objectId === 'key:0x10b');
@@ -99,6 +102,18 @@ describe('the state machine with a cluster-wide tool', () => {
       nodeIds: ['hsm-2'],
       message: expect.stringMatching(/^hsm-2: lagging: .*token keys 12 where its peers show 13/),
     });
+  });
+
+  it("with serviceSyncRechecks 0 (the CLI's preview) reads once and alerts the key as not re-checked", async () => {
+    const { result, driver, sink } = await run([{ listing: heldBack }], sdk5Cluster(3), {
+      serviceSyncRechecks: 0,
+    });
+
+    expect(result.status).toBe('succeeded');
+    expect(driver.collects).toHaveLength(1);
+    expect(result.visited).not.toContain('WaitForServiceSync');
+    const keyItem = sink.alerts[0]?.items.find((i) => i.objectId === 'key:0x10b');
+    expect(keyItem?.message).toMatch(/synced-by-service: .*; not re-checked in this run/);
   });
 
   it('re-creates a user on some HSMs only (secret configured), verifies it, and waits for nothing', async () => {

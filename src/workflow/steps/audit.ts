@@ -5,7 +5,6 @@ import { plan } from '#core/plan.ts';
 import { artifactKeys } from '#store/artifact-store.ts';
 import type { AuditOutput, CollectedNode, RecheckState, RunState } from '../contracts.ts';
 import type { WorkflowDeps } from '../deps.ts';
-import { SERVICE_SYNC_RECHECK } from '../retry-policy.ts';
 import { SHARED_LISTING } from './collect-node.ts';
 
 /** Steps 3 and 4: presence matrix, findings, and the bounded additive plan. */
@@ -44,7 +43,7 @@ export async function auditStep(state: RunState, deps: WorkflowDeps): Promise<Au
 
 /**
  * Whether to wait and read again: objects the tool's service copies by itself are not on
- * every node yet, and the run has re-read fewer than SERVICE_SYNC_RECHECK.maxRechecks times.
+ * every node yet, and the run has re-read fewer than its policy's serviceSyncRechecks times.
  * An audit that follows another one in the same run follows a re-read (the only loop).
  * No re-read when something blocks writes (a refused login, an unread node): the core then
  * plans nothing for those objects, so `pending` is 0.
@@ -52,7 +51,7 @@ export async function auditStep(state: RunState, deps: WorkflowDeps): Promise<Au
 function recheckOf(thePlan: Plan, state: RunState): RecheckState {
   const pending = thePlan.skipped.filter((s) => s.reason === 'synced-by-service').length;
   const done = state.audit === undefined ? 0 : (state.audit.recheck?.done ?? 0) + 1;
-  return { due: pending > 0 && done < SERVICE_SYNC_RECHECK.maxRechecks, done, pending };
+  return { due: pending > 0 && done < state.context.policy.serviceSyncRechecks, done, pending };
 }
 
 function withRecheckNote(thePlan: Plan, recheck: RecheckState): Plan {
