@@ -43,11 +43,28 @@ export interface LocalDepsOptions {
   commandTimeoutMs?: number;
 }
 
+let workDirRegistered: string | null = null;
+
+/**
+ * This process's work folder, its removal registered once: a long-lived process (the soak, a
+ * test) builds deps for every run, and a task per call would keep each call's deps alive.
+ */
+function processWorkDir(): string {
+  const workDir = join(tmpdir(), 'hsm-sentinel-work', `pid-${process.pid}`);
+  if (workDirRegistered !== workDir) {
+    workDirRegistered = workDir;
+    onShutdown(() => {
+      workDirRegistered = null;
+      return rm(workDir, { recursive: true, force: true });
+    });
+  }
+  return workDir;
+}
+
 export async function localDeps(options: LocalDepsOptions): Promise<WorkflowDeps> {
   // One shared parent: the driver writes each call's config in a fresh sub-folder and removes it;
   // this process's own folder in it goes at its end, and on Ctrl-C with whatever a call left.
-  const workDir = join(tmpdir(), 'hsm-sentinel-work', `pid-${process.pid}`);
-  onShutdown(() => rm(workDir, { recursive: true, force: true }));
+  const workDir = processWorkDir();
   const transcriptDir = options.transcriptDir ?? join(options.reportDir, 'transcripts');
   let sessions = 0;
   const store = new LocalFolderStore(options.reportDir);

@@ -18,6 +18,11 @@ export function onShutdown(task: Task): () => void {
   return () => tasks.delete(task);
 }
 
+/** How many undo tasks are registered (a long-lived process must not grow this per run). */
+export function shutdownTaskCount(): number {
+  return tasks.size;
+}
+
 /** Runs every registered task once (newest first), each bounded by the deadline; never throws. */
 export async function runShutdownTasks(deadlineMs = 10_000): Promise<void> {
   const pending = [...tasks].reverse();
