@@ -28,6 +28,7 @@ import { NoBackupProvider } from '#providers/static/no-backup.ts';
 import { StaticClusterProvider } from '#providers/static/static-provider.ts';
 import type { WorkflowDeps } from '#workflow/deps.ts';
 import { jsonLineLogger } from '#workflow/json-line-logger.ts';
+import { describeIssues, quotedInput } from '#workflow/zod-issues.ts';
 import type { CliIo } from './io.ts';
 import { localDeps } from './local-deps.ts';
 
@@ -102,16 +103,13 @@ export async function loadClusterFile(path: string): Promise<ClusterFile> {
     raw = JSON.parse(text);
   } catch (cause) {
     throw new InvalidInputError(
-      `cluster file ${path}: not JSON (${cause instanceof Error ? cause.message : String(cause)})`,
+      `cluster file ${path}: not JSON (${quotedInput(cause instanceof Error ? cause.message : cause)})`,
       { cause },
     );
   }
   const result = clusterFileSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : '(top level)';
-    throw new InvalidInputError(`cluster file ${path}: ${where}: ${issue?.message ?? 'invalid'}`);
-  }
+  // The issues quote what they refuse (an unknown key may be megabytes, or hold a newline): escaped and bounded.
+  if (!result.success) throw new InvalidInputError(`cluster file ${path}: ${describeIssues(result.error)}`);
   const base = dirname(resolve(path));
   const { dialect, util, tool, command, ...file } = result.data;
   const toolId = tool ?? (dialect ? DIALECT_TOOLS[dialect] : undefined);

@@ -334,6 +334,18 @@ describe('cluster files crafted to inject or escape', () => {
     expect(performance.now() - started).toBeLessThan(BOUND_MS);
   });
 
+  it('an unknown key of 100,000 characters with a line break is quoted escaped and cut, on one line', async () => {
+    const file = join(dir, 'unknown-key.json');
+    writeFileSync(file, JSON.stringify({ ...base, [`${'k'.repeat(100_000)}\nsyncKey 1 2`]: true }));
+
+    const error = await loadClusterFile(file).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expectOneLineError(error);
+    expect((error as Error).message.length).toBeLessThan(2000);
+    expect((error as Error).message).toMatch(/Unrecognized key: .*… \(\d+ characters\)/);
+  });
+
   it('a password or user name that would type a second command is refused before any util starts', async () => {
     await fc.assert(
       fc.asyncProperty(
