@@ -3,7 +3,7 @@ import { type AlertMemory, deliver } from '#alerts/alert-sink.ts';
 import { InMemoryAlertMemory } from '#alerts/console-sink.ts';
 import type { Alert } from '#core/alert.ts';
 import { AlertDeliveryError } from '#core/errors.ts';
-import { RecordingSink } from '../support/fake-deps.ts';
+import { RecordingSink } from '../support/workflow/fake-deps.ts';
 
 const alert: Alert = {
   clusterId: 'cluster-abc',

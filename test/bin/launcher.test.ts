@@ -9,7 +9,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PROJECT_ROOT } from '../support/run-cli.ts';
+import { PROJECT_ROOT } from '../support/cli/run-cli.ts';
 
 const LAUNCHER = join(PROJECT_ROOT, 'bin/hsm-sentinel.js');
 const PATH_OUTSIDE_NODE_MODULES = (process.env.PATH ?? '')

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { PROJECT_ROOT } from '../support/run-cli.ts';
+import { PROJECT_ROOT } from '../support/cli/run-cli.ts';
 
 interface Checkout {
   lock: Record<string, unknown>;

@@ -14,9 +14,9 @@ import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { childProcessIds } from '#cli/shutdown.ts';
 import type { EmulatedCluster } from '#emulator/cluster.ts';
-import { emulatedClusterFile } from '../support/emulated-cluster-file.ts';
-import { PROJECT_ROOT } from '../support/run-cli.ts';
-import { SYSTEM_PATH } from '../support/system-path.ts';
+import { PROJECT_ROOT } from '../support/cli/run-cli.ts';
+import { SYSTEM_PATH } from '../support/cli/system-path.ts';
+import { emulatedClusterFile } from '../support/emulator/emulated-cluster-file.ts';
 
 const PASSWORD = 'Signal-Pa55-61aa';
 /** No stack trace, no EPIPE, no unhandled error in what a person sees. */

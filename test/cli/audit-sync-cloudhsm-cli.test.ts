@@ -11,7 +11,7 @@ import { Secret } from '#core/secret.ts';
 import { sdk5Scenarios } from '#emulator/cloudhsm-cli/seed-scenarios.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
 import { emulatedCommand } from '#emulator/programs.ts';
-import { runCli } from '../support/run-cli.ts';
+import { runCli } from '../support/cli/run-cli.ts';
 
 const ADMIN = 'File-admin-pass-3';
 const CU = 'File-crypto-pass-4';

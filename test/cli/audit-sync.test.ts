@@ -7,7 +7,7 @@ import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
 import { emulatedCommand } from '#emulator/programs.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
-import { runCli } from '../support/run-cli.ts';
+import { runCli } from '../support/cli/run-cli.ts';
 
 const PASSWORD = 'Audit-Pa55-91c2';
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from '@jest/globals';
 import { COMMANDS } from '#cli/command-registry.ts';
 import { allOptions, type CommandSpec } from '#cli/command-spec.ts';
 import { main, version } from '#cli/main.ts';
-import { memoryIo } from '../support/memory-io.ts';
+import { memoryIo } from '../support/cli/memory-io.ts';
 
 /** Every command, and every action of those with actions, as the words that name it. */
 function everyCommand(): { words: string[]; spec: CommandSpec }[] {

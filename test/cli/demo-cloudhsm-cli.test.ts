@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type CliResult, runCli } from '../support/run-cli.ts';
+import { type CliResult, runCli } from '../support/cli/run-cli.ts';
 
 const PASSWORD = 'Sdk5-Demo-7c1e-uniq';
 

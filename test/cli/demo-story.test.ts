@@ -4,7 +4,7 @@ import { storyDifferences } from '#cli/demos/demo-story.ts';
 import type { ActionResult } from '#core/model.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { verify } from '#core/verify.ts';
-import { auditOf, cluster, key, planOf, read, runReport, user } from '../support/builders.ts';
+import { auditOf, cluster, key, planOf, read, runReport, user } from '../support/core/builders.ts';
 
 const c = cluster(2);
 const admin = user(1, 'admin', 'PCO');

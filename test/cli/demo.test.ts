@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { main } from '#cli/main.ts';
-import { memoryIo } from '../support/memory-io.ts';
-import { type CliResult, PROJECT_ROOT, runCli } from '../support/run-cli.ts';
+import { memoryIo } from '../support/cli/memory-io.ts';
+import { type CliResult, PROJECT_ROOT, runCli } from '../support/cli/run-cli.ts';
 
 const PASSWORD = 'Demo-Pa55-4b1d-unique';
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PROJECT_ROOT, runCli } from '../support/run-cli.ts';
+import { PROJECT_ROOT, runCli } from '../support/cli/run-cli.ts';
 
 const env = { HSM_CO_PASSWORD: 'Practice-Pa55-3e7a', HSM_CO_USER: 'admin' };
 

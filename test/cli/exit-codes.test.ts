@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { main } from '#cli/main.ts';
 import type { EmulatedCluster } from '#emulator/cluster.ts';
-import { emulatedClusterFile } from '../support/emulated-cluster-file.ts';
-import { memoryIo } from '../support/memory-io.ts';
-import { PROJECT_ROOT } from '../support/run-cli.ts';
+import { memoryIo } from '../support/cli/memory-io.ts';
+import { PROJECT_ROOT } from '../support/cli/run-cli.ts';
+import { emulatedClusterFile } from '../support/emulator/emulated-cluster-file.ts';
 
 const PASSWORD = 'Exit-Pa55-0c3f';
 const env = { HSM_CO_PASSWORD: PASSWORD, HSM_CO_USER: 'admin' };

@@ -6,9 +6,9 @@ import { executeLocally } from '#cli/local-execution.ts';
 import { SILENT_PROGRESS } from '#cli/progress.ts';
 import { ERROR_NAMES } from '#core/errors.ts';
 import { FileRunLock } from '#store/file-run-lock.ts';
-import { cluster, key, user } from '../support/builders.ts';
-import { context, fakeDeps } from '../support/fake-deps.ts';
-import { FakeDriver } from '../support/fake-driver.ts';
+import { cluster, key, user } from '../support/core/builders.ts';
+import { context, fakeDeps } from '../support/workflow/fake-deps.ts';
+import { FakeDriver } from '../support/workflow/fake-driver.ts';
 
 const admin = user(1, 'admin', 'PCO');
 

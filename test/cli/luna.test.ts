@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { clusterFileSchema } from '#cli/cluster-file.ts';
 import { lunacmCommand } from '#emulator/luna/main.ts';
 import { LUNA_SCENARIOS } from '#emulator/luna/scenarios.ts';
-import { fixture } from '../drivers/luna/support/render-lunacm.ts';
-import { buildLuna, type LunaFixture, PIN } from '../drivers/luna/support/softhsm-fixture.ts';
-import { type CliResult, PROJECT_ROOT, runCli } from '../support/run-cli.ts';
+import { type CliResult, PROJECT_ROOT, runCli } from '../support/cli/run-cli.ts';
+import { transcript } from '../support/fixtures.ts';
+import { buildLuna, type LunaFixture, PIN } from '../support/luna/softhsm-fixture.ts';
 
 const PASSWORD = 'Luna-Demo-Pa55-7e1f';
 const FORMS = [PASSWORD, Buffer.from(PASSWORD).toString('base64'), Buffer.from(PASSWORD).toString('hex')];
@@ -175,7 +175,7 @@ describe('hsm-sentinel audit / sync --cluster-file with "tool": "luna"', () => {
 describe('hsm-sentinel parse listgroups --tool luna', () => {
   it('prints the contract of the documented 7.3 PCI reply', async () => {
     const result = await runCli(['parse', 'listgroups', '--tool', 'luna'], {
-      stdin: fixture('listgroups-7.3-pci.txt'),
+      stdin: transcript('luna/listgroups-7.3-pci.txt'),
     });
 
     expect(result.code).toBe(0);
@@ -197,7 +197,7 @@ describe('hsm-sentinel parse listgroups --tool luna', () => {
   });
 
   it('a cut reply exits 1 with one line naming the command and line', async () => {
-    const text = fixture('listgroups-7.3-pci.txt');
+    const text = transcript('luna/listgroups-7.3-pci.txt');
     const cut = text.slice(0, text.indexOf('------  1238700701509'));
 
     const result = await runCli(['parse', 'listgroups', '--tool', 'luna'], { stdin: cut });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CliIo } from '#cli/io.ts';
 import { main } from '#cli/main.ts';
-import { firstRawCharacter } from '../support/raw-characters.ts';
+import { firstRawCharacter } from '../support/core/raw-characters.ts';
 
 function fakeIo(readStdin: () => Promise<string>): { io: CliIo; out: string[]; err: string[] } {
   const out: string[] = [];

@@ -4,25 +4,21 @@
  * (nothing raw in it, no stack trace) and exits 1, in bounded time.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { CliIo } from '#cli/io.ts';
 import { main } from '#cli/main.ts';
 import { PARSEABLE_COMMANDS } from '#drivers/mgmt-util/transcript.ts';
-import { firstRawCharacter } from '../support/raw-characters.ts';
-import { CLI, PROJECT_ROOT } from '../support/run-cli.ts';
-
-const fixture = (name: string): string =>
-  readFileSync(join(import.meta.dirname, '..', 'fixtures', 'transcripts', name), 'utf8');
+import { CLI, PROJECT_ROOT } from '../support/cli/run-cli.ts';
+import { firstRawCharacter } from '../support/core/raw-characters.ts';
+import { transcript } from '../support/fixtures.ts';
 
 const TRANSCRIPTS: Record<(typeof PARSEABLE_COMMANDS)[number], string> = {
-  listUsers: fixture('aws-listUsers.txt'),
-  findAllKeys: fixture('aws-findAllKeys.txt'),
+  listUsers: transcript('aws-listUsers.txt'),
+  findAllKeys: transcript('aws-findAllKeys.txt'),
   loginHSM:
     'aws-cloudhsm>loginHSM CO admin <password>\nloginHSM success on server 0(10.0.2.9)\naws-cloudhsm>',
-  getKeyInfo: `aws-cloudhsm> getKeyInfo -k 8\n${fixture('aws-getKeyInfo.txt')}`,
+  getKeyInfo: `aws-cloudhsm> getKeyInfo -k 8\n${transcript('aws-getKeyInfo.txt')}`,
 };
 
 async function runInProcess(
@@ -128,7 +124,7 @@ describe('hsm-sentinel parse on hostile input', () => {
         child.on('close', (code) => resolve({ code, out, err }));
         child.stdin.end(stdin);
       });
-    const listing = Buffer.from(fixture('aws-listUsers.txt'));
+    const listing = Buffer.from(transcript('aws-listUsers.txt'));
     const at = listing.indexOf('officer2');
     const invalidUtf8 = Buffer.concat([
       listing.subarray(0, at),

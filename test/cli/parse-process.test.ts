@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from '@jest/globals';
-import { runCli } from '../support/run-cli.ts';
+import { runCli } from '../support/cli/run-cli.ts';
+import { transcript } from '../support/fixtures.ts';
 
-const fixture = (name: string) =>
-  readFile(new URL(`../fixtures/transcripts/${name}`, import.meta.url), 'utf8');
+const fixture = async (name: string) => transcript(name);
 
 describe('hsm-sentinel parse (as a process: the contract other tools rely on)', () => {
   it('turns the documented listUsers transcript into the contract JSON', async () => {

@@ -16,7 +16,7 @@ import {
   read,
   runReport,
   user,
-} from '../support/builders.ts';
+} from '../support/core/builders.ts';
 
 function memoryIo(cwd: string) {
   const out = { stdout: '', stderr: '' };

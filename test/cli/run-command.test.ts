@@ -20,9 +20,9 @@ import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts
 import { emulatedCommand } from '#emulator/programs.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
 import { lockItemKey } from '#store/dynamodb-run-lock.ts';
-import { auditOf, read, runReport, cluster as testCluster, user } from '../support/builders.ts';
-import { FakeStateTable } from '../support/fake-state-table.ts';
-import { runCli } from '../support/run-cli.ts';
+import { FakeStateTable } from '../support/aws/fake-state-table.ts';
+import { runCli } from '../support/cli/run-cli.ts';
+import { auditOf, read, runReport, cluster as testCluster, user } from '../support/core/builders.ts';
 
 const PASSWORD = 'Run-Pa55-77aa';
 

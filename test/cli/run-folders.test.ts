@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { main } from '#cli/main.ts';
-import { memoryIo } from '../support/memory-io.ts';
+import { memoryIo } from '../support/cli/memory-io.ts';
 
 describe('run folders and --keep', () => {
   let dir: string;

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { EmulatedCluster } from '#emulator/cluster.ts';
-import { emulatedClusterFile } from '../support/emulated-cluster-file.ts';
-import { runCli } from '../support/run-cli.ts';
+import { runCli } from '../support/cli/run-cli.ts';
+import { emulatedClusterFile } from '../support/emulator/emulated-cluster-file.ts';
 
 const PASSWORD = 'Plan-Pa55-5d0e';
 const env = { HSM_CO_PASSWORD: PASSWORD, HSM_CO_USER: 'admin' };

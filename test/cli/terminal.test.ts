@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EmulatedCluster } from '#emulator/cluster.ts';
-import { emulatedClusterFile } from '../support/emulated-cluster-file.ts';
-import { PROJECT_ROOT, runCli } from '../support/run-cli.ts';
+import { PROJECT_ROOT, runCli } from '../support/cli/run-cli.ts';
+import { emulatedClusterFile } from '../support/emulator/emulated-cluster-file.ts';
 
 const PASSWORD = 'Tty-Pa55-0b7e';
 const NODE = join(PROJECT_ROOT, 'node_modules/.bin/node');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AuditResult, ObjectFinding } from '#core/model.ts';
-import { alertOf, auditOf, cluster, read, runReport, unreadable, user } from '../support/builders.ts';
+import { alertOf, auditOf, cluster, read, runReport, unreadable, user } from '../support/core/builders.ts';
 
 const admin = user(1, 'admin', 'PCO');
 

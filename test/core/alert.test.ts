@@ -12,7 +12,7 @@ import {
   runReport,
   unreadable,
   user,
-} from '../support/builders.ts';
+} from '../support/core/builders.ts';
 
 const admin = user(1, 'admin', 'PCO');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { auditOf as audit, cluster, key, read, unreadable, user } from '../support/builders.ts';
+import { auditOf as audit, cluster, key, read, unreadable, user } from '../support/core/builders.ts';
 
 const admin = user(1, 'admin', 'PCO');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { clusterHealthFindings } from '#core/cluster-health.ts';
 import type { NodeMetrics, NodeState, ResolvedCluster } from '#core/model.ts';
-import { auditOf as audit, cluster, read, user } from '../support/builders.ts';
+import { auditOf as audit, cluster, read, user } from '../support/core/builders.ts';
 
 function withMetrics(metrics: (NodeMetrics | undefined)[], states: NodeState[] = []): ResolvedCluster {
   const c = cluster(metrics.length);

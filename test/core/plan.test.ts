@@ -8,7 +8,7 @@ import {
   read,
   unreadable,
   user,
-} from '../support/builders.ts';
+} from '../support/core/builders.ts';
 
 const admin = user(1, 'admin', 'PCO');
 const newest = user(7, 'newest_user');

@@ -22,7 +22,7 @@ import {
   read,
   unreadable,
   user,
-} from '../support/builders.ts';
+} from '../support/core/builders.ts';
 
 const scenario = fc
   .record({

@@ -19,8 +19,8 @@ import {
   runReport,
   TEST_TOOL,
   user,
-} from '../support/builders.ts';
-import { firstRawCharacter } from '../support/raw-characters.ts';
+} from '../support/core/builders.ts';
+import { firstRawCharacter } from '../support/core/raw-characters.ts';
 
 /** Everything a terminal or a mail reader could act on, but no line break. */
 const HOSTILE =

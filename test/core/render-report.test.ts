@@ -18,7 +18,7 @@ import {
   runReport,
   unreadable,
   user,
-} from '../support/builders.ts';
+} from '../support/core/builders.ts';
 
 const c = cluster(3);
 const admin = user(1, 'admin', 'PCO');

@@ -7,8 +7,8 @@ import { describe, expect, it } from '@jest/globals';
 import { clusterFileSchema } from '#cli/cluster-file.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { normaliseTrigger } from '#workflow/triggers/normalise.ts';
-import { PROJECT_ROOT } from '../support/run-cli.ts';
-import { SYSTEM_PATH } from '../support/system-path.ts';
+import { PROJECT_ROOT } from '../support/cli/run-cli.ts';
+import { SYSTEM_PATH } from '../support/cli/system-path.ts';
 
 const readme = await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8');
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { clusterFileSchema } from '#cli/cluster-file.ts';
 import { CLOUDHSM_CLI_MODULE } from '#drivers/cloudhsm-cli/index.ts';
-import { PROJECT_ROOT } from '../support/run-cli.ts';
+import { PROJECT_ROOT } from '../support/cli/run-cli.ts';
 
 const readme = await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8');
 

@@ -10,8 +10,8 @@ import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PROJECT_ROOT } from '../support/run-cli.ts';
-import { SYSTEM_PATH } from '../support/system-path.ts';
+import { PROJECT_ROOT } from '../support/cli/run-cli.ts';
+import { SYSTEM_PATH } from '../support/cli/system-path.ts';
 
 async function runbookLines(): Promise<{ command: string; exit: number }[]> {
   const readme = await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8');

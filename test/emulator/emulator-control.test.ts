@@ -5,7 +5,7 @@ import { ConfigurationError } from '#core/errors.ts';
 import { Secret } from '#core/secret.ts';
 import { clearFaults, setFault, startDetached, status, stop } from '#emulator/emulator-control.ts';
 import { NodeClient } from '#emulator/node-client.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { tempDir } from '../support/emulator/temp-dir.ts';
 
 const PASSWORD = 'Detached-pass-8';
 const dir = tempDir('control');

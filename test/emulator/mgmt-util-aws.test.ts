@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ClusterNode } from '#core/model.ts';
 import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
-import { tempDir } from './helpers/temp-dir.ts';
-import { UtilProcess } from './helpers/util-process.ts';
+import { tempDir } from '../support/emulator/temp-dir.ts';
+import { UtilProcess } from '../support/emulator/util-process.ts';
+import { transcript as readTranscript } from '../support/fixtures.ts';
 
 const PASSWORD = 'Aws-admin-pass-1';
 const NEW_USER_PASSWORD = 'Dave-new-pass-2';
@@ -32,7 +32,7 @@ const label = (i: number) => `server ${i}(${node(i).address})`;
 /** The transcript's lines with its three documented addresses (and port 2225) replaced by our nodes'. */
 function transcript(name: string, from: number, to: number): string {
   const docAddresses = ['10.0.2.9', '10.0.3.11', '10.0.1.12'];
-  const lines = readFileSync(new URL(`../fixtures/transcripts/${name}`, import.meta.url), 'utf8').split('\n');
+  const lines = readTranscript(name).split('\n');
   return lines
     .slice(from, to)
     .map((line) => {

@@ -3,8 +3,8 @@ import type { ClusterNode } from '#core/model.ts';
 import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
 import { AZURE_SINGLE_NODE_KEY, seedScenarios } from '#emulator/seed-scenarios.ts';
-import { tempDir } from './helpers/temp-dir.ts';
-import { UtilProcess } from './helpers/util-process.ts';
+import { tempDir } from '../support/emulator/temp-dir.ts';
+import { UtilProcess } from '../support/emulator/util-process.ts';
 
 const PASSWORD = 'Azure-admin-pass-5';
 const seeds = seedScenarios({ adminPassword: new Secret(PASSWORD) });

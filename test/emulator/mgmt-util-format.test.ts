@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '#core/errors.ts';
 import type { HsmUser } from '#drivers/mgmt-util/listing.ts';
 import { parseMgmtUtilConfig, renderMgmtUtilConfig } from '#emulator/mgmt-util/config.ts';
 import { infoServerTable, keyInfoBlock, keysBlock, usersBlock } from '#emulator/mgmt-util/format.ts';
+import { transcript } from '../support/fixtures.ts';
 
-const fixture = (name: string) =>
-  readFileSync(new URL(`../fixtures/transcripts/${name}`, import.meta.url), 'utf8').split('\n');
+const fixture = (name: string) => transcript(name).split('\n');
 
 describe('mgmt-util output formats', () => {
   it('prints listUsers byte-for-byte like the AWS user guide example', () => {

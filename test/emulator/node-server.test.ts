@@ -6,7 +6,7 @@ import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts
 import { ALREADY_PRESENT_MESSAGES, type EmulatedHsmError, HSM_RETURN_CODES } from '#emulator/hsm-error.ts';
 import { NodeClient } from '#emulator/node-client.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { tempDir } from '../support/emulator/temp-dir.ts';
 
 const PASSWORD = 'Admin-pass-42';
 const seeds = seedScenarios({ adminPassword: new Secret(PASSWORD) });

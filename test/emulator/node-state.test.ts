@@ -12,7 +12,7 @@ import {
   NodeState,
   verifyPassword,
 } from '#emulator/node-state.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { tempDir } from '../support/emulator/temp-dir.ts';
 
 const dir = tempDir('node-state');
 afterAll(() => dir.remove());

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { Secret } from '#core/secret.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
 import { AZURE_SINGLE_NODE_KEY, DIVERGENT_KEY, seedScenarios } from '#emulator/seed-scenarios.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { tempDir } from '../support/emulator/temp-dir.ts';
 
 const PASSWORD = 'Seed-pass-3';
 const seeds = seedScenarios({ adminPassword: new Secret(PASSWORD) });

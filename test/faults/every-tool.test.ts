@@ -24,8 +24,8 @@ import { Secret } from '#core/secret.ts';
 import { setMemberFault } from '#emulator/luna/faults.ts';
 import { readApplianceState } from '#emulator/luna/state.ts';
 import { jsonLineLogger } from '#workflow/json-line-logger.ts';
-import { DRIVER_WORK_DIR, uniquePassword } from './support/rig.ts';
-import { scanForSecret } from './support/secret-scan.ts';
+import { DRIVER_WORK_DIR, uniquePassword } from '../support/faults/rig.ts';
+import { scanForSecret } from '../support/faults/secret-scan.ts';
 
 let runs = 0;
 

@@ -6,15 +6,7 @@
  * (`..`), or oversized. Each gets correct handling or a one-line error naming what is wrong,
  * in bounded time: never an injected command, never a stack trace.
  */
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -29,11 +21,12 @@ import { LocalFolderStore } from '#store/local-folder-store.ts';
 import { normaliseTrigger } from '#workflow/triggers/normalise.ts';
 import type { TriggerDefaults } from '#workflow/triggers/run-request.ts';
 import { makeHandler as makeRunbookUrl } from '../../functions/aws/runbook-url.ts';
-import { lambdaContext, quietObservability } from '../functions/aws/lambda-test-kit.ts';
-import { firstRawCharacter } from '../support/raw-characters.ts';
-import { runCli } from '../support/run-cli.ts';
-import { boundedReporter } from './support/bounded-report.ts';
-import { filesBelow } from './support/secret-scan.ts';
+import { lambdaContext, quietObservability } from '../support/aws/lambda-test-kit.ts';
+import { runCli } from '../support/cli/run-cli.ts';
+import { firstRawCharacter } from '../support/core/raw-characters.ts';
+import { boundedReporter } from '../support/faults/bounded-report.ts';
+import { filesBelow } from '../support/faults/secret-scan.ts';
+import { eventFixture } from '../support/fixtures.ts';
 
 const CLUSTER = 'cluster-igklspoyj5v';
 const DEFAULTS: TriggerDefaults = {
@@ -92,10 +85,6 @@ function leafPaths(value: unknown, prefix: (string | number)[] = []): (string | 
   return [prefix];
 }
 
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../fixtures/events/${name}.json`, import.meta.url), 'utf8'));
-}
-
 /** A refusal must be one line, of bounded length, with nothing raw in it. */
 function expectOneLineError(error: unknown): void {
   expect(error).toBeInstanceOf(Error);
@@ -107,7 +96,7 @@ function expectOneLineError(error: unknown): void {
 
 describe('trigger events crafted to inject or escape', () => {
   const events = ['scheduled-event', 'cloudtrail-create-hsm', 'cloudtrail-delete-hsm', 'runbook-request'].map(
-    (name) => fixture(name),
+    (name) => eventFixture(name),
   );
   const eventCases = fc.oneof(
     // One field of a real event replaced, or one field added.

@@ -4,8 +4,8 @@
  * lock the account at 5 failed logins; hsm-sentinel must never get it there.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { receivedLogins, refusedLogins, safetyViolations, viewOf } from './support/invariants.ts';
-import { type Rig, runOnce, startRig, uniquePassword } from './support/rig.ts';
+import { receivedLogins, refusedLogins, safetyViolations, viewOf } from '../support/faults/invariants.ts';
+import { type Rig, runOnce, startRig, uniquePassword } from '../support/faults/rig.ts';
 
 let rig: Rig | null = null;
 afterEach(async () => {

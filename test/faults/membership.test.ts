@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { ClusterNode } from '#core/model.ts';
 import type { ClusterSeed } from '#emulator/cluster-seed.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
-import { receivedLogins, viewOf } from './support/invariants.ts';
-import { type Rig, runOnce, startRig } from './support/rig.ts';
+import { receivedLogins, viewOf } from '../support/faults/invariants.ts';
+import { type Rig, runOnce, startRig } from '../support/faults/rig.ts';
 
 let rig: Rig | null = null;
 afterEach(async () => {

@@ -13,8 +13,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { RunReport } from '#core/report.ts';
-import { CLI } from '../support/run-cli.ts';
-import { added, type ClusterView, receivedLogins, safetyViolations, viewOf } from './support/invariants.ts';
+import { CLI } from '../support/cli/run-cli.ts';
+import {
+  added,
+  type ClusterView,
+  receivedLogins,
+  safetyViolations,
+  viewOf,
+} from '../support/faults/invariants.ts';
 import {
   DRIVER_WORK_DIR,
   type Rig,
@@ -22,7 +28,7 @@ import {
   runOnce,
   startRig,
   writeClusterFile,
-} from './support/rig.ts';
+} from '../support/faults/rig.ts';
 
 let rig: Rig | null = null;
 afterEach(async () => {

@@ -16,7 +16,7 @@ import type { RunReport } from '#core/report.ts';
 import { Secret } from '#core/secret.ts';
 import { emulatedCommand } from '#emulator/programs.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
-import { runCli } from '../support/run-cli.ts';
+import { runCli } from '../support/cli/run-cli.ts';
 import {
   DRIVER_WORK_DIR,
   type Rig,
@@ -25,8 +25,8 @@ import {
   startRig,
   uniquePassword,
   writeClusterFile,
-} from './support/rig.ts';
-import { filesBelow, type ScanResult, scanForSecret, secretForms } from './support/secret-scan.ts';
+} from '../support/faults/rig.ts';
+import { filesBelow, type ScanResult, scanForSecret, secretForms } from '../support/faults/secret-scan.ts';
 
 /** Every message an exception of the run left: the run's error, the report's failure, each unreadable node's detail. */
 function exceptionTexts(run: RigRun): Record<string, string> {

@@ -1,12 +1,3 @@
-/**
- * Duplicate and concurrent triggers: the same schedule event delivered twice, a CreateHsm of
- * the same cluster and a runbook request (sent twice) all arriving at once, while
- * ListExecutions still shows nothing running. The trigger Lambda's real code (normalisers,
- * startRun, the DynamoDB run lock over an in-memory table that evaluates the conditions
- * atomically) must start exactly one execution; that execution then runs for real (the local
- * state machine against the emulated cluster) and its Alert step releases the lock.
- */
-import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
@@ -23,11 +14,12 @@ import type { RunLock } from '#store/run-lock.ts';
 import type { RunContext } from '#workflow/contracts.ts';
 import { type AwsClients, awsTriggerDeps } from '../../functions/aws/deps.ts';
 import { makeHandler as makeTrigger, type TriggerResult } from '../../functions/aws/trigger.ts';
-import { lambdaContext, quietObservability } from '../functions/aws/lambda-test-kit.ts';
-import { FakeStateTable } from '../support/fake-state-table.ts';
-import { runCli } from '../support/run-cli.ts';
-import { added, receivedLogins, safetyViolations, viewOf } from './support/invariants.ts';
-import { type Rig, runOnce, startRig, writeClusterFile } from './support/rig.ts';
+import { FakeStateTable } from '../support/aws/fake-state-table.ts';
+import { lambdaContext, quietObservability } from '../support/aws/lambda-test-kit.ts';
+import { runCli } from '../support/cli/run-cli.ts';
+import { added, receivedLogins, safetyViolations, viewOf } from '../support/faults/invariants.ts';
+import { type Rig, runOnce, startRig, writeClusterFile } from '../support/faults/rig.ts';
+import { eventFixture } from '../support/fixtures.ts';
 
 const CLUSTER = 'cluster-igklspoyj5v';
 const SM = 'arn:aws:states:us-east-1:111122223333:stateMachine:hsm-sentinel-audit-and-sync';
@@ -39,10 +31,6 @@ const ENV = {
 };
 const sfn = mockClient(SFNClient);
 const dynamo = mockClient(DynamoDBClient);
-
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../fixtures/events/${name}.json`, import.meta.url), 'utf8'));
-}
 
 /** Step Functions as far as the trigger sees it: executions by name, RUNNING until told otherwise. */
 class FakeStepFunctions {
@@ -135,9 +123,9 @@ describe('duplicate and concurrent triggers', () => {
   it('five events at once start one execution; it runs, releases the lock, and a redelivery stays a duplicate', async () => {
     const { deps } = triggerDeps();
     const handler = makeTrigger(deps, quietObservability());
-    const schedule = fixture('scheduled-event');
-    const scaling = fixture('cloudtrail-create-hsm');
-    const request = { ...fixture('runbook-request'), dryRun: false, policy: {} };
+    const schedule = eventFixture('scheduled-event');
+    const scaling = eventFixture('cloudtrail-create-hsm');
+    const request = { ...eventFixture('runbook-request'), dryRun: false, policy: {} };
     const before = viewOf(rig.cluster);
 
     const results = await Promise.all(
@@ -183,13 +171,13 @@ describe('duplicate and concurrent triggers', () => {
   it('while the execution runs, every other event is refused and names it; the next firing after it ends starts', async () => {
     const { deps } = triggerDeps();
     const handler = makeTrigger(deps, quietObservability());
-    const first = await handler(fixture('scheduled-event'), lambdaContext());
+    const first = await handler(eventFixture('scheduled-event'), lambdaContext());
     const holder = first.outcomes[0];
     expect(holder?.started).toBe(true);
 
     const concurrent = await Promise.all(
       ['cloudtrail-create-hsm', 'cloudtrail-delete-hsm'].map((name) =>
-        handler(fixture(name), lambdaContext()),
+        handler(eventFixture(name), lambdaContext()),
       ),
     );
 
@@ -205,7 +193,10 @@ describe('duplicate and concurrent triggers', () => {
     // The holder ended without releasing (killed before its Alert step): the next trigger takes over.
     stepFunctions.executions.set(holder?.executionName ?? '', { status: 'FAILED', input: '{}' });
     now = new Date('2026-11-23T12:00:00.000Z');
-    const next = await handler({ ...fixture('scheduled-event'), time: now.toISOString() }, lambdaContext());
+    const next = await handler(
+      { ...eventFixture('scheduled-event'), time: now.toISOString() },
+      lambdaContext(),
+    );
     expect(next.outcomes[0]?.started).toBe(true);
     expect(stepFunctions.executions.size).toBe(2);
   });
@@ -220,7 +211,7 @@ describe('duplicate and concurrent triggers', () => {
 
     const results = await Promise.all(
       ['scheduled-event', 'cloudtrail-create-hsm', 'cloudtrail-delete-hsm'].map((name) =>
-        handler(fixture(name), lambdaContext()),
+        handler(eventFixture(name), lambdaContext()),
       ),
     );
 

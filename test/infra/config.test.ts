@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, parseImageUri, readConfig, scheduleIntervalHours } from '../../infra/config.ts';
-import { CDK_JSON_CONTEXT, TEST_CONTEXT } from './test-context.ts';
+import { CDK_JSON_CONTEXT, TEST_CONTEXT } from '../support/infra/test-context.ts';
 
 const reader = (overrides: Record<string, unknown> = {}) => {
   const context: Record<string, unknown> = { ...CDK_JSON_CONTEXT, ...TEST_CONTEXT, ...overrides };

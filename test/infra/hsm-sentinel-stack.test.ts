@@ -21,7 +21,7 @@ import {
   resourcesOf,
   synthesized,
   TEST_CONTEXT,
-} from './synth-fixture.ts';
+} from '../support/infra/synth-fixture.ts';
 
 // ---- state machine ----
 const constructIdOf = (handler: string) =>

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import { acknowledgementsOf, RECORD_ONLY_CONTEXT } from '../../infra/nag.ts';
-import { synthApp } from './synth-fixture.ts';
+import { synthApp } from '../support/infra/synth-fixture.ts';
 
 interface Violation {
   ruleName: string;

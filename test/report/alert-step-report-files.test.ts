@@ -7,9 +7,9 @@ import { outcomeOf, type RunReport } from '#core/report.ts';
 import { artifactKeys } from '#store/artifact-store.ts';
 import { S3Store } from '#store/s3-store.ts';
 import { runStateMachineLocally } from '#workflow/local-asl-runner.ts';
-import { alertOf as buildAlert, cluster, key, user } from '../support/builders.ts';
-import { context, fakeDeps } from '../support/fake-deps.ts';
-import { FakeDriver } from '../support/fake-driver.ts';
+import { alertOf as buildAlert, cluster, key, user } from '../support/core/builders.ts';
+import { context, fakeDeps } from '../support/workflow/fake-deps.ts';
+import { FakeDriver } from '../support/workflow/fake-driver.ts';
 
 const admin = user(1, 'admin', 'PCO');
 

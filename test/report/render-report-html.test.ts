@@ -13,7 +13,7 @@ import {
   runReport,
   unreadable,
   user,
-} from '../support/builders.ts';
+} from '../support/core/builders.ts';
 
 /** A 3-node cluster: one missing user, a single-node key, a divergent key, and node 2 unread. */
 function scenario(overrides: Partial<RunReport> = {}): RunReport {

@@ -16,7 +16,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { CliIo } from '#cli/io.ts';
 import { main } from '#cli/main.ts';
 import type { RunReport } from '#core/report.ts';
-import { PROJECT_ROOT } from '../support/run-cli.ts';
+import { PROJECT_ROOT } from '../support/cli/run-cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {

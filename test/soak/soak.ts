@@ -7,7 +7,7 @@
  *   an operator later resolves by removing the minority copy;
  * - faults: a node down, refused logins, failing or lying inserts, a crash, a disconnect or a
  *   hang at one wire operation, a whole-node hang, a wrong password, an emulator restart.
- * Every run is checked against what the nodes really hold (test/faults/support/invariants.ts)
+ * Every run is checked against what the nodes really hold (test/support/faults/invariants.ts)
  * and the figures are printed: runs, drift injected, repaired, false findings, objects lost,
  * logins refused, accounts locked, max RSS, p50/p95 run time. Exit 1 when an object was lost,
  * a finding was false, an account was locked or a password leaked. Not part of `npm test`.
@@ -20,9 +20,9 @@ import {
   refusedLogins,
   safetyViolations,
   viewOf,
-} from '../faults/support/invariants.ts';
-import { type Rig, runOnce, startRig, uniquePassword } from '../faults/support/rig.ts';
-import { scanForSecret } from '../faults/support/secret-scan.ts';
+} from '../support/faults/invariants.ts';
+import { type Rig, runOnce, startRig, uniquePassword } from '../support/faults/rig.ts';
+import { scanForSecret } from '../support/faults/secret-scan.ts';
 
 const { values } = parseArgs({
   options: {

@@ -9,9 +9,13 @@ import { DEFAULT_POLICY, type NodeNote, type Policy, type ResolvedCluster } from
 import type { RunReport } from '#core/report.ts';
 import { runStateMachineLocally } from '#workflow/local-asl-runner.ts';
 import { parseCollectClusterInput, parseRunState } from '#workflow/schemas.ts';
-import { cliKey, cliListing, cliUser, sdk5Cluster } from '../drivers/cloudhsm-cli/listing-builders.ts';
-import { type ClusterAnswer, clusterWideTool, FakeClusterDriver } from '../support/fake-cluster-driver.ts';
-import { context, fakeDeps } from '../support/fake-deps.ts';
+import { cliKey, cliListing, cliUser, sdk5Cluster } from '../support/cloudhsm-cli/listing-builders.ts';
+import {
+  type ClusterAnswer,
+  clusterWideTool,
+  FakeClusterDriver,
+} from '../support/workflow/fake-cluster-driver.ts';
+import { context, fakeDeps } from '../support/workflow/fake-deps.ts';
 
 const users = [cliUser('admin', 'admin'), cliUser('alice')];
 const key = (coverage: 'full' | 'inconsistent') =>

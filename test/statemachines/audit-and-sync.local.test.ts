@@ -10,9 +10,9 @@ import {
   runStateMachineLocally,
 } from '#workflow/local-asl-runner.ts';
 import { parseCollectNodeInput, parseMarkUnreadableInput, parseRunState } from '#workflow/schemas.ts';
-import { cluster, key, user } from '../support/builders.ts';
-import { context, fakeDeps, TEST_PASSWORD } from '../support/fake-deps.ts';
-import { FakeDriver, type FakeNode } from '../support/fake-driver.ts';
+import { cluster, key, user } from '../support/core/builders.ts';
+import { context, fakeDeps, TEST_PASSWORD } from '../support/workflow/fake-deps.ts';
+import { FakeDriver, type FakeNode } from '../support/workflow/fake-driver.ts';
 
 const admin = user(1, 'admin', 'PCO');
 const newest = user(7, 'newest_user');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { HsmKey, HsmUser } from '#drivers/mgmt-util/listing.ts';
 import { runStateMachineLocally, STATE_PAYLOAD_LIMIT_BYTES } from '#workflow/local-asl-runner.ts';
-import { cluster, key, user } from '../support/builders.ts';
-import { context, fakeDeps } from '../support/fake-deps.ts';
-import { FakeDriver, type FakeNode } from '../support/fake-driver.ts';
+import { cluster, key, user } from '../support/core/builders.ts';
+import { context, fakeDeps } from '../support/workflow/fake-deps.ts';
+import { FakeDriver, type FakeNode } from '../support/workflow/fake-driver.ts';
 
 // The AWS limits (shared/reference/cloud-apis.md): 28 HSMs per cluster, 16,666 token keys per hsm2m.medium HSM.
 const NODES = 28;

@@ -11,7 +11,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { PROJECT_ROOT } from '../support/run-cli.ts';
+import { PROJECT_ROOT } from '../support/cli/run-cli.ts';
 
 interface SourceFile {
   /** Relative to the project root, with `/`. */

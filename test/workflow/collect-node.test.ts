@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { ERROR_NAMES } from '#core/errors.ts';
 import { Secret } from '#core/secret.ts';
 import { collectNodeStep, markUnreadableStep } from '#workflow/steps/collect-node.ts';
-import { cluster, key, user } from '../support/builders.ts';
-import { context, fakeDeps } from '../support/fake-deps.ts';
-import { FakeDriver } from '../support/fake-driver.ts';
+import { cluster, key, user } from '../support/core/builders.ts';
+import { context, fakeDeps } from '../support/workflow/fake-deps.ts';
+import { FakeDriver } from '../support/workflow/fake-driver.ts';
 
 const admin = user(1, 'admin', 'PCO');
 

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { ERROR_NAMES, InvalidInputError } from '#core/errors.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { normaliseTrigger } from '#workflow/triggers/normalise.ts';
 import { executionName, isRunOf, type TriggerDefaults } from '#workflow/triggers/run-request.ts';
+import { eventFixture } from '../support/fixtures.ts';
 
 const CLUSTER = 'cluster-igklspoyj5v';
 const OTHER = 'cluster-jxhlf7644ne';
@@ -12,10 +12,6 @@ const DEFAULTS: TriggerDefaults = {
   provider: 'aws',
   policy: DEFAULT_POLICY,
 };
-
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../fixtures/events/${name}.json`, import.meta.url), 'utf8'));
-}
 
 function invalid(event: unknown, defaults: TriggerDefaults = DEFAULTS): InvalidInputError {
   try {
@@ -29,7 +25,7 @@ function invalid(event: unknown, defaults: TriggerDefaults = DEFAULTS): InvalidI
 
 describe('normaliseTrigger', () => {
   it('turns a scheduled event into one run per configured cluster', () => {
-    const result = normaliseTrigger(fixture('scheduled-event'), DEFAULTS);
+    const result = normaliseTrigger(eventFixture('scheduled-event'), DEFAULTS);
 
     expect(result.kind).toBe('schedule');
     expect(result.ignored).toEqual([]);
@@ -45,7 +41,7 @@ describe('normaliseTrigger', () => {
   });
 
   it('turns a CloudTrail CreateHsm event into a scaling run for that cluster', () => {
-    const result = normaliseTrigger(fixture('cloudtrail-create-hsm'), DEFAULTS);
+    const result = normaliseTrigger(eventFixture('cloudtrail-create-hsm'), DEFAULTS);
 
     expect(result).toMatchObject({ kind: 'scaling', ignored: [] });
     expect(result.runs).toHaveLength(1);
@@ -60,18 +56,18 @@ describe('normaliseTrigger', () => {
   });
 
   it('turns a CloudTrail DeleteHsm event into a scaling run', () => {
-    const result = normaliseTrigger(fixture('cloudtrail-delete-hsm'), DEFAULTS);
+    const result = normaliseTrigger(eventFixture('cloudtrail-delete-hsm'), DEFAULTS);
 
     expect(result.runs[0]?.trigger.detail).toMatch(/^DeleteHsm hsm-ted36yp5b2x by .*HsmOps/);
   });
 
   it('ignores a failed CreateHsm call, a cluster not configured and other CloudHSM calls', () => {
-    const failed = normaliseTrigger(fixture('cloudtrail-create-hsm-failed'), DEFAULTS);
-    const elsewhere = normaliseTrigger(fixture('cloudtrail-create-hsm'), {
+    const failed = normaliseTrigger(eventFixture('cloudtrail-create-hsm-failed'), DEFAULTS);
+    const elsewhere = normaliseTrigger(eventFixture('cloudtrail-create-hsm'), {
       ...DEFAULTS,
       clusterIds: [OTHER],
     });
-    const other = fixture('cloudtrail-create-hsm');
+    const other = eventFixture('cloudtrail-create-hsm');
     (other.detail as Record<string, unknown>).eventName = 'TagResource';
     const tagged = normaliseTrigger(other, DEFAULTS);
 
@@ -84,7 +80,7 @@ describe('normaliseTrigger', () => {
   });
 
   it('turns a runbook request into a run with validated policy overrides', () => {
-    const result = normaliseTrigger(fixture('runbook-request'), DEFAULTS);
+    const result = normaliseTrigger(eventFixture('runbook-request'), DEFAULTS);
 
     expect(result.kind).toBe('runbook');
     expect(result.runs[0]).toMatchObject({
@@ -100,9 +96,9 @@ describe('normaliseTrigger', () => {
   });
 
   it('names the same event the same way every time, and different events differently', () => {
-    const a = normaliseTrigger(fixture('cloudtrail-create-hsm'), DEFAULTS).runs[0];
-    const b = normaliseTrigger(fixture('cloudtrail-create-hsm'), DEFAULTS).runs[0];
-    const c = normaliseTrigger(fixture('cloudtrail-delete-hsm'), DEFAULTS).runs[0];
+    const a = normaliseTrigger(eventFixture('cloudtrail-create-hsm'), DEFAULTS).runs[0];
+    const b = normaliseTrigger(eventFixture('cloudtrail-create-hsm'), DEFAULTS).runs[0];
+    const c = normaliseTrigger(eventFixture('cloudtrail-delete-hsm'), DEFAULTS).runs[0];
     const byInvocation = normaliseTrigger({ clusterId: CLUSTER }, DEFAULTS, 'lambda-request-1').runs[0];
 
     expect(a?.executionName).toBe(b?.executionName);
@@ -124,12 +120,12 @@ describe('normaliseTrigger', () => {
   });
 
   it('rejects malformed events with the field and where it is', () => {
-    const noClusterId = fixture('cloudtrail-create-hsm');
+    const noClusterId = eventFixture('cloudtrail-create-hsm');
     delete ((noClusterId.detail as Record<string, unknown>).requestParameters as Record<string, unknown>)
       .clusterId;
-    const badSchedule = { ...fixture('scheduled-event'), time: 'yesterday' };
-    const wrongDetailType = { ...fixture('scheduled-event'), 'detail-type': 'Sheduled Event' };
-    const noEventId = fixture('cloudtrail-delete-hsm');
+    const badSchedule = { ...eventFixture('scheduled-event'), time: 'yesterday' };
+    const wrongDetailType = { ...eventFixture('scheduled-event'), 'detail-type': 'Sheduled Event' };
+    const noEventId = eventFixture('cloudtrail-delete-hsm');
     delete (noEventId.detail as Record<string, unknown>).eventID;
 
     expect(invalid(noClusterId).message).toContain('detail.requestParameters.clusterId');

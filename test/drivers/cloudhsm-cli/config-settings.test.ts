@@ -7,7 +7,7 @@ import {
 } from '#drivers/cloudhsm-cli/config.ts';
 import { CLOUDHSM_CLI_MODULE } from '#drivers/cloudhsm-cli/index.ts';
 import { readCloudHsmCliSettings } from '#drivers/cloudhsm-cli/settings.ts';
-import { sdk5Cluster } from './listing-builders.ts';
+import { sdk5Cluster } from '../../support/cloudhsm-cli/listing-builders.ts';
 
 describe('cloudhsm-cli.cfg', () => {
   it('is written from the resolved node list: every HSM enabled on its port, the CA, a writable log, the key availability check off', () => {

@@ -36,7 +36,7 @@ import {
 import { HELD_BACK_KEY, type Sdk5Scenario, sdk5Scenarios } from '#emulator/cloudhsm-cli/seed-scenarios.ts';
 import { type EmulatedCluster, type NodeStateBuilder, startEmulatedCluster } from '#emulator/cluster.ts';
 import { emulatedCommand } from '#emulator/programs.ts';
-import { tempDir } from '../../emulator/helpers/temp-dir.ts';
+import { tempDir } from '../../support/emulator/temp-dir.ts';
 
 const ADMIN_PASSWORD = 'Sdk5-admin-pass-1';
 const CU_PASSWORD = 'Sdk5-crypto-pass-2';

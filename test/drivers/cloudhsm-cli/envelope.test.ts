@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { MAX_JSON_DEPTH, MAX_REPLY_BYTES, readEnvelope } from '#drivers/cloudhsm-cli/parse/envelope.ts';
 import { hasUnsafeChar, printable } from '#drivers/cloudhsm-cli/parse/fields.ts';
-import { commandErrorOf, parseErrorOf } from './support.ts';
+import { commandErrorOf } from '../../support/cloudhsm-cli/replies.ts';
+import { parseErrorOf } from '../../support/core/errors.ts';
 
 const OK = '{"error_code": 0, "data": {"users": []}}\n';
 const read = (text: string | Uint8Array) => readEnvelope('user list', text);

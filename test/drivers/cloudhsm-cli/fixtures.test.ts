@@ -9,7 +9,9 @@ import { parseKeyList } from '#drivers/cloudhsm-cli/parse/parse-key-list.ts';
 import { parseLogin } from '#drivers/cloudhsm-cli/parse/parse-login.ts';
 import { parseUserCreate } from '#drivers/cloudhsm-cli/parse/parse-user-create.ts';
 import { parseUserList } from '#drivers/cloudhsm-cli/parse/parse-user-list.ts';
-import { commandErrorOf, fixture, parseErrorOf } from './support.ts';
+import { commandErrorOf } from '../../support/cloudhsm-cli/replies.ts';
+import { parseErrorOf } from '../../support/core/errors.ts';
+import { transcript } from '../../support/fixtures.ts';
 
 /** JSON as the CLI prints it (what `hsm-sentinel parse` would write). */
 const asJson = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
@@ -34,12 +36,12 @@ function withoutElision(text: string): string {
 
 describe('documented cloudhsm-cli outputs', () => {
   it('login (admin1) and the MFA token-sign login read as {command, username, role}', () => {
-    expect(asJson(parseLogin(fixture('login.txt')))).toEqual({
+    expect(asJson(parseLogin(transcript('cloudhsm-cli/login.txt')))).toEqual({
       command: 'login',
       username: 'admin1',
       role: 'admin',
     });
-    expect(asJson(parseLogin(fixture('login-mfa-token-sign.txt')))).toEqual({
+    expect(asJson(parseLogin(transcript('cloudhsm-cli/login-mfa-token-sign.txt')))).toEqual({
       command: 'login',
       username: 'test_user',
       role: 'admin',
@@ -47,7 +49,7 @@ describe('documented cloudhsm-cli outputs', () => {
   });
 
   it('user create (alice, crypto-user) reads as {command, username, role}', () => {
-    expect(asJson(parseUserCreate(fixture('user-create.txt')))).toEqual({
+    expect(asJson(parseUserCreate(transcript('cloudhsm-cli/user-create.txt')))).toEqual({
       command: 'user create',
       username: 'alice',
       role: 'crypto-user',
@@ -55,7 +57,7 @@ describe('documented cloudhsm-cli outputs', () => {
   });
 
   it('user list reads into the exact contract, locked and cluster-coverage kept as strings', () => {
-    expect(asJson(parseUserList(fixture('user-list.txt')))).toEqual({
+    expect(asJson(parseUserList(transcript('cloudhsm-cli/user-list.txt')))).toEqual({
       command: 'user list',
       users: [
         { username: 'admin', role: 'admin', locked: 'false', mfa: [], clusterCoverage: 'full' },
@@ -78,7 +80,7 @@ describe('documented cloudhsm-cli outputs', () => {
   });
 
   it('the newer user list keeps quorum and the inconsistent coverage', () => {
-    const users = parseUserList(fixture('user-list-quorum.txt')).users;
+    const users = parseUserList(transcript('cloudhsm-cli/user-list-quorum.txt')).users;
     expect(users.map((u) => [u.username, u.clusterCoverage, u.quorum])).toEqual([
       ['admin', 'full', []],
       ['example-inconsistent-user', 'inconsistent', []],
@@ -87,7 +89,7 @@ describe('documented cloudhsm-cli outputs', () => {
   });
 
   it('the four inconsistent-value examples: three read, the unquoted `locked: inconsistent` typo is not JSON', () => {
-    const rows = fixture('inconsistent-value-rows.txt').trim().split('\n');
+    const rows = transcript('cloudhsm-cli/inconsistent-value-rows.txt').trim().split('\n');
     const read = (row: string) => parseUserList(`{"error_code": 0, "data": {"users": [${row}]}}`).users[0];
 
     expect(read(rows[0] as string)).toMatchObject({ role: 'inconsistent', clusterCoverage: 'full' });
@@ -100,7 +102,11 @@ describe('documented cloudhsm-cli outputs', () => {
   });
 
   it('the paginated verbose key list reads into the exact contract', () => {
-    expect(asJson(parseKeyList(fixture('key-list-verbose-max-items-2.txt'), { expect: 'verbose' }))).toEqual({
+    expect(
+      asJson(
+        parseKeyList(transcript('cloudhsm-cli/key-list-verbose-max-items-2.txt'), { expect: 'verbose' }),
+      ),
+    ).toEqual({
       command: 'key list',
       keys: [
         cu1Aes('0x0000000000000030', '98a6688d1d964ed7b45b9cec5c4b1909', '0xb28a46'),
@@ -113,7 +119,7 @@ describe('documented cloudhsm-cli outputs', () => {
   });
 
   it('the default key list, elided in the doc, is a ParseError; 2 keys under returned_key_count 10 too', () => {
-    const doc = fixture('key-list.txt');
+    const doc = transcript('cloudhsm-cli/key-list.txt');
     expect(parseErrorOf(() => parseKeyList(doc)).command).toBe('key list');
 
     const completed = withoutElision(doc);
@@ -152,7 +158,7 @@ describe('documented cloudhsm-cli outputs', () => {
   });
 
   it('the verbose key list, elided in the doc, is a ParseError; completed, it keeps the EC pair', () => {
-    const doc = fixture('key-list-verbose.txt');
+    const doc = transcript('cloudhsm-cli/key-list-verbose.txt');
     expect(parseErrorOf(() => parseKeyList(doc)).line).toBeGreaterThan(1);
 
     const completed = withoutElision(doc).replace('"returned_key_count": 10', '"returned_key_count": 2');
@@ -168,7 +174,7 @@ describe('documented cloudhsm-cli outputs', () => {
   });
 
   it('cluster hsm-info: the doc example lacks commas (ParseError); with them, three HSMs', () => {
-    const doc = fixture('cluster-hsm-info.txt');
+    const doc = transcript('cloudhsm-cli/cluster-hsm-info.txt');
     const error = parseErrorOf(() => parseHsmInfo(doc));
     expect(error.message).toBe('cluster hsm-info: line 16: not valid JSON at column 9');
 
@@ -195,13 +201,13 @@ describe('documented cloudhsm-cli outputs', () => {
 
   it('the documented error envelopes become errors naming the command and carrying the message', () => {
     const inconsistent = commandErrorOf(() =>
-      readEnvelope('user replicate', fixture('user-replicate-inconsistent.txt')),
+      readEnvelope('user replicate', transcript('cloudhsm-cli/user-replicate-inconsistent.txt')),
     );
     expect(inconsistent.message).toBe(
       'cloudhsm-cli user replicate failed (error_code 1): Specified user is inconsistent across the cluster',
     );
     const connections = commandErrorOf(() =>
-      readEnvelope('user replicate', fixture('user-replicate-failed-connections.txt')),
+      readEnvelope('user replicate', transcript('cloudhsm-cli/user-replicate-failed-connections.txt')),
     );
     expect([connections.command, connections.errorCode, connections.toolMessage]).toEqual([
       'user replicate',
@@ -209,7 +215,10 @@ describe('documented cloudhsm-cli outputs', () => {
       'User replicate failed on 1 of 3 connections',
     ]);
     const anchor = commandErrorOf(() =>
-      readEnvelope('cluster mtls register-trust-anchor', fixture('trust-anchor-already-installed.txt')),
+      readEnvelope(
+        'cluster mtls register-trust-anchor',
+        transcript('cloudhsm-cli/trust-anchor-already-installed.txt'),
+      ),
     );
     expect(anchor.toolMessage).toBe(
       'Certificate error received from Hsm. Trust anchor is already installed in Hsm.',
@@ -217,18 +226,23 @@ describe('documented cloudhsm-cli outputs', () => {
   });
 
   it('the other documented replies pass the shared envelope reader (multi-line echoes included)', () => {
-    expect(readEnvelope('user change-password', fixture('user-change-password.txt'))).toEqual({
-      username: 'alice',
-      role: 'crypto-user',
-    });
-    expect(readEnvelope('user replicate', fixture('user-replicate.txt'))).toMatchObject({
+    expect(readEnvelope('user change-password', transcript('cloudhsm-cli/user-change-password.txt'))).toEqual(
+      {
+        username: 'alice',
+        role: 'crypto-user',
+      },
+    );
+    expect(readEnvelope('user replicate', transcript('cloudhsm-cli/user-replicate.txt'))).toMatchObject({
       message: 'Successfully replicated user',
     });
-    expect(readEnvelope('key replicate', fixture('key-replicate.txt'))).toMatchObject({
+    expect(readEnvelope('key replicate', transcript('cloudhsm-cli/key-replicate.txt'))).toMatchObject({
       message: 'Successfully replicated key',
     });
     expect(
-      readEnvelope('cluster mtls list-trust-anchors', fixture('cluster-mtls-list-trust-anchors.txt')),
+      readEnvelope(
+        'cluster mtls list-trust-anchors',
+        transcript('cloudhsm-cli/cluster-mtls-list-trust-anchors.txt'),
+      ),
     ).toEqual({
       trust_anchors: [
         {

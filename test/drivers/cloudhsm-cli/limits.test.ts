@@ -7,7 +7,9 @@ import { MAX_REPLY_BYTES } from '#drivers/cloudhsm-cli/parse/envelope.ts';
 import { MAX_LABEL_LENGTH } from '#drivers/cloudhsm-cli/parse/fields.ts';
 import { parseKeyList } from '#drivers/cloudhsm-cli/parse/parse-key-list.ts';
 import { parseUserList } from '#drivers/cloudhsm-cli/parse/parse-user-list.ts';
-import { commandErrorOf, fixture, parseErrorOf } from './support.ts';
+import { commandErrorOf } from '../../support/cloudhsm-cli/replies.ts';
+import { parseErrorOf } from '../../support/core/errors.ts';
+import { transcript } from '../../support/fixtures.ts';
 
 const FULL_CLUSTER_KEYS = 16_666;
 const TEN_MB = 10 * 1024 * 1024;
@@ -81,7 +83,9 @@ describe('cloudhsm-cli parser limits', () => {
   });
 
   it('parses a full-cluster verbose page of documented-size entries in bounded time', () => {
-    const doc = JSON.parse(fixture('key-list-verbose-max-items-2.txt').replace(/^.*\n/, '')) as {
+    const doc = JSON.parse(
+      transcript('cloudhsm-cli/key-list-verbose-max-items-2.txt').replace(/^.*\n/, ''),
+    ) as {
       data: { matched_keys: Array<Record<string, unknown>> };
     };
     const template = doc.data.matched_keys[0] as Record<string, unknown>;

@@ -4,8 +4,8 @@
  * user runs it: a process, the reply on stdin.
  */
 import { describe, expect, it } from '@jest/globals';
-import { runCli } from '../../support/run-cli.ts';
-import { fixture } from './support.ts';
+import { runCli } from '../../support/cli/run-cli.ts';
+import { transcript } from '../../support/fixtures.ts';
 
 const parse = (command: string, stdin: string) =>
   runCli(['parse', command, '--tool', 'cloudhsm-cli'], { stdin });
@@ -13,8 +13,8 @@ const parse = (command: string, stdin: string) =>
 describe('hsm-sentinel parse … --tool cloudhsm-cli', () => {
   it('user-list: the documented reply (echoed command line first) to exactly the contract', async () => {
     const [plain, quorum] = await Promise.all([
-      parse('user-list', fixture('user-list.txt')),
-      parse('user-list', fixture('user-list-quorum.txt')),
+      parse('user-list', transcript('cloudhsm-cli/user-list.txt')),
+      parse('user-list', transcript('cloudhsm-cli/user-list-quorum.txt')),
     ]);
 
     expect(plain.code).toBe(0);
@@ -49,7 +49,7 @@ describe('hsm-sentinel parse … --tool cloudhsm-cli', () => {
   });
 
   it('key-list: the documented verbose page to exactly the contract, next_token kept', async () => {
-    const result = await parse('key-list', fixture('key-list-verbose-max-items-2.txt'));
+    const result = await parse('key-list', transcript('cloudhsm-cli/key-list-verbose-max-items-2.txt'));
 
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
@@ -89,7 +89,7 @@ describe('hsm-sentinel parse … --tool cloudhsm-cli', () => {
   ])(
     '%s of %s (elided by the docs, or an error envelope): exit 1, one line naming the command',
     async (command, file, line) => {
-      const result = await parse(command, fixture(file));
+      const result = await parse(command, transcript(`cloudhsm-cli/${file}`));
 
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
@@ -99,7 +99,7 @@ describe('hsm-sentinel parse … --tool cloudhsm-cli', () => {
   );
 
   it('a reply cut short is an error naming the command, never a shorter list', async () => {
-    const text = fixture('user-list.txt');
+    const text = transcript('cloudhsm-cli/user-list.txt');
     const result = await parse('user-list', text.slice(0, text.indexOf('test_user')));
 
     expect(result.code).toBe(1);

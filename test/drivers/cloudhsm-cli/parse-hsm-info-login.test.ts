@@ -3,7 +3,8 @@ import { CLOUDHSM_CLI_CONTRACT_PARSERS } from '#drivers/cloudhsm-cli/contract.ts
 import { type ClusterHsm, parseHsmInfo } from '#drivers/cloudhsm-cli/parse/parse-hsm-info.ts';
 import { parseLogin } from '#drivers/cloudhsm-cli/parse/parse-login.ts';
 import { parseUserCreate } from '#drivers/cloudhsm-cli/parse/parse-user-create.ts';
-import { commandErrorOf, envelope, parseErrorOf, renderHsmInfo } from './support.ts';
+import { commandErrorOf, envelope, renderHsmInfo } from '../../support/cloudhsm-cli/replies.ts';
+import { parseErrorOf } from '../../support/core/errors.ts';
 
 const hsm = (serialNumber: string): ClusterHsm => ({
   vendor: 'Marvell Semiconductors, Inc.',

@@ -4,7 +4,8 @@ import {
   type ListedKey,
   parseKeyList,
 } from '#drivers/cloudhsm-cli/parse/parse-key-list.ts';
-import { envelope, parseErrorOf, plainKey, renderKeyList, vendorKey } from './support.ts';
+import { envelope, plainKey, renderKeyList, vendorKey } from '../../support/cloudhsm-cli/replies.ts';
+import { parseErrorOf } from '../../support/core/errors.ts';
 
 const key = (n: number, extra: Partial<ListedKey> = {}): ListedKey => ({
   keyReference: `0x${n.toString(16).padStart(16, '0')}`,

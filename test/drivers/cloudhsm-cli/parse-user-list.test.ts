@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseUserList } from '#drivers/cloudhsm-cli/parse/parse-user-list.ts';
-import { envelope, parseErrorOf } from './support.ts';
+import { envelope } from '../../support/cloudhsm-cli/replies.ts';
+import { parseErrorOf } from '../../support/core/errors.ts';
 
 const admin = {
   username: 'admin',

@@ -6,7 +6,13 @@ import { CLOUDHSM_CLI_MODULE } from '#drivers/cloudhsm-cli/index.ts';
 import { cloudHsmCliPlanner } from '#drivers/cloudhsm-cli/planner.ts';
 import { CLOUDHSM_CLI_RULES } from '#drivers/cloudhsm-cli/rules.ts';
 import { cloudHsmCliRunbook } from '#drivers/cloudhsm-cli/runbook.ts';
-import { cliKey, cliListing, cliUser, onEveryNode, sdk5Cluster } from './listing-builders.ts';
+import {
+  cliKey,
+  cliListing,
+  cliUser,
+  onEveryNode,
+  sdk5Cluster,
+} from '../../support/cloudhsm-cli/listing-builders.ts';
 
 const c = sdk5Cluster(3);
 const listing = cliListing(

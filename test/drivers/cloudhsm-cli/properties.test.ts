@@ -27,7 +27,12 @@ import {
   MFA_STATUS_VALUES,
   parseUserList,
 } from '#drivers/cloudhsm-cli/parse/parse-user-list.ts';
-import { plainKey, renderHsmInfo, renderKeyList, renderUserList } from './support.ts';
+import {
+  plainKey,
+  renderHsmInfo,
+  renderKeyList,
+  renderUserList,
+} from '../../support/cloudhsm-cli/replies.ts';
 
 const usernameArb = fc.stringMatching(/^[a-z0-9_][a-z0-9_-]{0,30}$/);
 const strategyArb = fc.record({

@@ -3,7 +3,13 @@ import { audit } from '#core/audit.ts';
 import type { ReadInventory } from '#core/model.ts';
 import { canonicalKeyReference, parseUserRef } from '#drivers/cloudhsm-cli/listing.ts';
 import { CLOUDHSM_CLI_RULES, keyObject, userObject } from '#drivers/cloudhsm-cli/rules.ts';
-import { cliKey, cliListing, cliUser, onEveryNode, sdk5Cluster } from './listing-builders.ts';
+import {
+  cliKey,
+  cliListing,
+  cliUser,
+  onEveryNode,
+  sdk5Cluster,
+} from '../../support/cloudhsm-cli/listing-builders.ts';
 
 describe('cloudhsm-cli rules', () => {
   it('identifies a user by its lowercase username, refers to it by role and name, and keeps role, locked and MFA as content', () => {

@@ -5,7 +5,10 @@ import { Secret } from '#core/secret.ts';
 import { readEnvelope } from '#drivers/cloudhsm-cli/parse/envelope.ts';
 import { CloudHsmCliSession, commandWords } from '#drivers/cloudhsm-cli/session.ts';
 
-const ECHO = [process.execPath, join(import.meta.dirname, 'echo-cli.ts')];
+const ECHO = [
+  process.execPath,
+  join(import.meta.dirname, '..', '..', 'support', 'cloudhsm-cli', 'echo-cli.ts'),
+];
 const PASSWORD = new Secret('Cu-pass-5e3a9');
 const NEW_PASSWORD = new Secret('New-user-pass-77');
 

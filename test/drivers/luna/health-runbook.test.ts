@@ -14,12 +14,12 @@ import {
   type HaMemberRow,
   parseListGroups,
 } from '#drivers/luna/parse/parse-listgroups.ts';
-import { runReport } from '../../support/builders.ts';
-import { aes, lunaCluster, member } from './support/luna-inventory.ts';
-import { fixture } from './support/render-lunacm.ts';
+import { runReport } from '../../support/core/builders.ts';
+import { transcript } from '../../support/fixtures.ts';
+import { aes, lunaCluster, member } from '../../support/luna/luna-inventory.ts';
 
-const documented = parseListGroups(fixture('listgroups-7.3-pci.txt'));
-const network = parseListGroups(fixture('listgroups-7-network.txt'));
+const documented = parseListGroups(transcript('luna/listgroups-7.3-pci.txt'));
+const network = parseListGroups(transcript('luna/listgroups-7-network.txt'));
 const group = documented.groups[0] as HaGroup;
 const global = documented.global as HaGlobalSettings;
 const topics = (notes: { topic?: string }[]) => notes.map((n) => n.topic);

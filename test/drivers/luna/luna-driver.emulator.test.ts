@@ -21,7 +21,7 @@ import { setMemberFault } from '#emulator/luna/faults.ts';
 import { lunacmCommand } from '#emulator/luna/main.ts';
 import { LUNA_SCENARIOS, type LunaScenario } from '#emulator/luna/scenarios.ts';
 import { ClientMembershipProvider } from '#providers/static/client-membership-provider.ts';
-import { buildLuna, type LunaFixture, PIN } from './support/softhsm-fixture.ts';
+import { buildLuna, type LunaFixture, PIN } from '../../support/luna/softhsm-fixture.ts';
 
 const OPTIONS = { loginFailureLimit: 2 };
 const [PAR0, PAR1, PAR2] = ['154438865287', '1238700701509', '1238700701510'] as const;

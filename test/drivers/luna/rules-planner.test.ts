@@ -8,7 +8,7 @@ import { audit } from '#core/audit.ts';
 import { DEFAULT_POLICY, type Policy } from '#core/model.ts';
 import { plan } from '#core/plan.ts';
 import { LUNA_MODULE } from '#drivers/luna/index.ts';
-import { aes, GROUP, lunaCluster, member } from './support/luna-inventory.ts';
+import { aes, GROUP, lunaCluster, member } from '../../support/luna/luna-inventory.ts';
 
 const [A, B, C] = ['154438865287', '1238700701509', '1238700701510'] as const;
 const policy = (overrides: Partial<Policy> = {}): Policy => ({ ...DEFAULT_POLICY, ...overrides });

@@ -9,8 +9,8 @@ import type { Credentials } from '#core/secret.ts';
 import { Secret } from '#core/secret.ts';
 import { AWS_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import { MgmtUtilDriver } from '#drivers/mgmt-util/driver.ts';
-import type { FakeScenario } from '../fixtures/fake-mgmt-util.ts';
-import { fakeCommand, fakeEnv, nodes, PASSWORD, tempDir, user } from '../support/fake-util.ts';
+import type { FakeScenario } from '../../support/mgmt-util/fake-mgmt-util.ts';
+import { fakeCommand, fakeEnv, nodes, PASSWORD, tempDir, user } from '../../support/mgmt-util/fake-util.ts';
 
 const CREDENTIALS: Credentials = {
   username: 'admin',

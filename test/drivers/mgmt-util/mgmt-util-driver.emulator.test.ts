@@ -13,8 +13,8 @@ import { listingOf, type MgmtUtilListing } from '#drivers/mgmt-util/listing.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
 import { MGMT_UTIL_ENTRY } from '#emulator/mgmt-util/main.ts';
 import { AZURE_SINGLE_NODE_KEY, seedScenarios } from '#emulator/seed-scenarios.ts';
-import { tempDir } from '../support/fake-util.ts';
-import { syncAction } from '../support/sync-action.ts';
+import { syncAction } from '../../support/core/sync-action.ts';
+import { tempDir } from '../../support/mgmt-util/fake-util.ts';
 
 /** The lockout guard's limit of the default policy. */
 const GUARD = { loginFailureLimit: 2 };

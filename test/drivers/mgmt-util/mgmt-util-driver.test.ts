@@ -15,9 +15,9 @@ import { Secret } from '#core/secret.ts';
 import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import type { MgmtUtilDriverOptions } from '#drivers/mgmt-util/driver.ts';
 import { MgmtUtilDriver } from '#drivers/mgmt-util/driver.ts';
-import type { FakeScenario, FakeServer } from '../fixtures/fake-mgmt-util.ts';
-import { fakeCommand, fakeEnv, nodes, PASSWORD, tempDir, user } from '../support/fake-util.ts';
-import { syncAction } from '../support/sync-action.ts';
+import { syncAction } from '../../support/core/sync-action.ts';
+import type { FakeScenario, FakeServer } from '../../support/mgmt-util/fake-mgmt-util.ts';
+import { fakeCommand, fakeEnv, nodes, PASSWORD, tempDir, user } from '../../support/mgmt-util/fake-util.ts';
 
 /** The lockout guard's limit of the default policy. */
 const GUARD = { loginFailureLimit: 2 };

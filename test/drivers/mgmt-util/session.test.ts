@@ -6,7 +6,7 @@ import { Secret } from '#core/secret.ts';
 import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import { parseListUsers } from '#drivers/mgmt-util/parse/parse-list-users.ts';
 import { MgmtUtilSession } from '#drivers/mgmt-util/session.ts';
-import type { FakeScenario } from '../fixtures/fake-mgmt-util.ts';
+import type { FakeScenario } from '../../support/mgmt-util/fake-mgmt-util.ts';
 import {
   fakeCommand,
   fakeEnv,
@@ -15,7 +15,7 @@ import {
   tempDir,
   user,
   writeConfig,
-} from '../support/fake-util.ts';
+} from '../../support/mgmt-util/fake-util.ts';
 
 const SCENARIO: FakeScenario = {
   dialect: 'aws',

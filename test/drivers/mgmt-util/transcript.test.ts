@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ParseError } from '#core/errors.ts';
 import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import { PARSEABLE_COMMANDS, parseTranscript } from '#drivers/mgmt-util/transcript.ts';
-import { firstRawCharacter } from '../../support/raw-characters.ts';
-
-const transcript = (name: string): string =>
-  readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'transcripts', name), 'utf8');
+import { firstRawCharacter } from '../../support/core/raw-characters.ts';
+import { transcript } from '../../support/fixtures.ts';
 
 describe('parseTranscript', () => {
   it('parses the documented transcripts, echoed command line included', () => {

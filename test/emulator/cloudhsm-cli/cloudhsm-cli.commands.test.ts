@@ -11,7 +11,7 @@ import { parseKeyList } from '#drivers/cloudhsm-cli/parse/parse-key-list.ts';
 import { type CloudHsmCliDeps, runCloudHsmCli } from '#emulator/cloudhsm-cli/main.ts';
 import { sdk5Scenarios } from '#emulator/cloudhsm-cli/seed-scenarios.ts';
 import { type EmulatedCluster, startEmulatedCluster } from '#emulator/cluster.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { tempDir } from '../../support/emulator/temp-dir.ts';
 
 const ADMIN_PASSWORD = 'Cmd-admin-pass-1';
 const CU_PASSWORD = 'Cmd-crypto-pass-2';

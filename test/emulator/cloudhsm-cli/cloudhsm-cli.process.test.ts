@@ -15,8 +15,8 @@ import { parseUserCreate } from '#drivers/cloudhsm-cli/parse/parse-user-create.t
 import { parseUserList } from '#drivers/cloudhsm-cli/parse/parse-user-list.ts';
 import { HELD_BACK_KEY, sdk5Scenarios } from '#emulator/cloudhsm-cli/seed-scenarios.ts';
 import { type EmulatedCluster, type NodeStateBuilder, startEmulatedCluster } from '#emulator/cluster.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
-import { type CliRun, type CliRunOptions, runCli } from './cli-process.ts';
+import { type CliRun, type CliRunOptions, runCli } from '../../support/cloudhsm-cli/cli-process.ts';
+import { tempDir } from '../../support/emulator/temp-dir.ts';
 
 const ADMIN_PASSWORD = 'Sdk5-admin-pass-1';
 const CU_PASSWORD = 'Sdk5-crypto-pass-2';

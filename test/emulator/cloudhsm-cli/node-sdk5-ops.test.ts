@@ -7,7 +7,7 @@ import { EmulatedHsmError, HSM_RETURN_CODES } from '#emulator/hsm-error.ts';
 import { NodeClient } from '#emulator/node-client.ts';
 import { sdk5CheckValue } from '#emulator/node-state.ts';
 import { seedScenarios } from '#emulator/seed-scenarios.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { tempDir } from '../../support/emulator/temp-dir.ts';
 
 const CU_PASSWORD = 'Ops-crypto-pass-2';
 const scenarios = sdk5Scenarios({

@@ -10,7 +10,7 @@ import { HSM2M_MAX_USERS } from '#emulator/cloudhsm-cli/metrics.ts';
 import { SDK5_SCENARIO_NAMES, sdk5Scenarios } from '#emulator/cloudhsm-cli/seed-scenarios.ts';
 import { startEmulatedCluster } from '#emulator/cluster.ts';
 import { NodeState } from '#emulator/node-state.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { tempDir } from '../../support/emulator/temp-dir.ts';
 
 const adminPassword = new Secret('Scen-admin-pass-1');
 const cryptoUserPassword = new Secret('Scen-crypto-pass-2');

@@ -14,8 +14,8 @@ import { listGroupsContract, parseListGroupsContract } from '#drivers/luna/parse
 import { GrapheneInventoryReader } from '#drivers/luna/pkcs11/graphene-reader.ts';
 import { setMemberFault } from '#emulator/luna/faults.ts';
 import { lunacmCommand } from '#emulator/luna/main.ts';
-import type { LunaFixture } from '../../drivers/luna/support/softhsm-fixture.ts';
-import { buildLuna, PIN, pin } from '../../drivers/luna/support/softhsm-fixture.ts';
+import type { LunaFixture } from '../../support/luna/softhsm-fixture.ts';
+import { buildLuna, PIN, pin } from '../../support/luna/softhsm-fixture.ts';
 
 function invocation(fixture: LunaFixture): LunacmInvocation {
   return lunacmCommand(fixture.luna.statePath);

@@ -7,8 +7,8 @@ import type { LunaScenario } from '#emulator/luna/scenarios.ts';
 import { LUNA_SCENARIOS, setupLunaScenario } from '#emulator/luna/scenarios.ts';
 import { requireSoftHsm, SOFTHSM_MISSING } from '#emulator/luna/softhsm.ts';
 import { readApplianceState } from '#emulator/luna/state.ts';
-import type { LunaFixture } from '../../drivers/luna/support/softhsm-fixture.ts';
-import { buildLuna, pin } from '../../drivers/luna/support/softhsm-fixture.ts';
+import type { LunaFixture } from '../../support/luna/softhsm-fixture.ts';
+import { buildLuna, pin } from '../../support/luna/softhsm-fixture.ts';
 
 /** Per object label: the member serials holding it and the distinct fingerprints, read by the product's reader. */
 async function presence(fixture: LunaFixture, scenario: LunaScenario) {

@@ -16,10 +16,10 @@ import { verifyStep } from '#workflow/steps/verify.ts';
 import { makeHandler } from '../../../functions/aws/alert.ts';
 import { type AwsClients, awsDeps } from '../../../functions/aws/deps.ts';
 import { RUN_METRIC_NAMES } from '../../../functions/aws/run-metrics.ts';
-import { cluster, key, user } from '../../support/builders.ts';
-import { context, fakeDeps } from '../../support/fake-deps.ts';
-import { FakeDriver } from '../../support/fake-driver.ts';
-import { lambdaContext, quietObservability } from './lambda-test-kit.ts';
+import { lambdaContext, quietObservability } from '../../support/aws/lambda-test-kit.ts';
+import { cluster, key, user } from '../../support/core/builders.ts';
+import { context, fakeDeps } from '../../support/workflow/fake-deps.ts';
+import { FakeDriver } from '../../support/workflow/fake-driver.ts';
 
 const admin = user(1, 'admin', 'PCO');
 

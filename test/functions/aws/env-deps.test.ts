@@ -12,9 +12,9 @@ import { DynamoDbRunLock } from '#store/dynamodb-run-lock.ts';
 import { type AwsClients, awsDeps } from '../../../functions/aws/deps.ts';
 import { readEnv } from '../../../functions/aws/env.ts';
 import { handler as deployedResolve, makeHandler as makeResolve } from '../../../functions/aws/resolve.ts';
-import { cloudhsmCommands, mockCloudHsm } from '../../support/cloudhsm-mock.ts';
-import { context } from '../../support/fake-deps.ts';
-import { lambdaContext, quietObservability } from './lambda-test-kit.ts';
+import { cloudhsmCommands, mockCloudHsm } from '../../support/aws/cloudhsm-mock.ts';
+import { lambdaContext, quietObservability } from '../../support/aws/lambda-test-kit.ts';
+import { context } from '../../support/workflow/fake-deps.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 const CLUSTER = 'cluster-igklspoyj5v';

@@ -8,10 +8,10 @@ import { makeHandler as makeProtect } from '../../../functions/aws/protect.ts';
 import { makeHandler as makeResolve } from '../../../functions/aws/resolve.ts';
 import { makeHandler as makeSync } from '../../../functions/aws/sync.ts';
 import { makeHandler as makeVerify } from '../../../functions/aws/verify.ts';
-import { cluster, key, user } from '../../support/builders.ts';
-import { context, fakeDeps } from '../../support/fake-deps.ts';
-import { FakeDriver, type FakeNode } from '../../support/fake-driver.ts';
-import { lambdaContext, quietObservability } from './lambda-test-kit.ts';
+import { lambdaContext, quietObservability } from '../../support/aws/lambda-test-kit.ts';
+import { cluster, key, user } from '../../support/core/builders.ts';
+import { context, fakeDeps } from '../../support/workflow/fake-deps.ts';
+import { FakeDriver, type FakeNode } from '../../support/workflow/fake-driver.ts';
 
 const admin = user(1, 'admin', 'PCO');
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
@@ -15,8 +14,9 @@ import { executionName } from '#workflow/triggers/run-request.ts';
 import { type AwsClients, awsTriggerDeps } from '../../../functions/aws/deps.ts';
 import { makeHandler as makeRunbookUrl } from '../../../functions/aws/runbook-url.ts';
 import { makeHandler as makeTrigger } from '../../../functions/aws/trigger.ts';
-import { FakeStateTable } from '../../support/fake-state-table.ts';
-import { lambdaContext, quietObservability } from './lambda-test-kit.ts';
+import { FakeStateTable } from '../../support/aws/fake-state-table.ts';
+import { lambdaContext, quietObservability } from '../../support/aws/lambda-test-kit.ts';
+import { eventFixture } from '../../support/fixtures.ts';
 
 const CLUSTER = 'cluster-igklspoyj5v';
 const SM = 'arn:aws:states:us-east-1:111122223333:stateMachine:hsm-sentinel-audit-and-sync';
@@ -36,10 +36,6 @@ beforeEach(() => {
 afterEach(() => {
   dynamo.reset();
 });
-
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/events/${name}.json`, import.meta.url), 'utf8'));
-}
 
 function deps(env: Record<string, string> = ENV) {
   const clients = {
@@ -99,7 +95,10 @@ describe('functions/aws/trigger', () => {
       .on(StartExecutionCommand)
       .callsFake((input: { name: string }) => ({ executionArn: `${SM}:${input.name}` }));
 
-    const out = await makeTrigger(deps(), quietObservability())(fixture('scheduled-event'), lambdaContext());
+    const out = await makeTrigger(deps(), quietObservability())(
+      eventFixture('scheduled-event'),
+      lambdaContext(),
+    );
 
     expect(out.kind).toBe('schedule');
     expect(out.outcomes.map((o) => o.started)).toEqual([true, true]);
@@ -122,8 +121,8 @@ describe('functions/aws/trigger', () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${SM}:x` });
     const handler = makeTrigger(deps(), quietObservability());
 
-    const created = await handler(fixture('cloudtrail-create-hsm'), lambdaContext());
-    const failed = await handler(fixture('cloudtrail-create-hsm-failed'), lambdaContext());
+    const created = await handler(eventFixture('cloudtrail-create-hsm'), lambdaContext());
+    const failed = await handler(eventFixture('cloudtrail-create-hsm-failed'), lambdaContext());
 
     expect(created.outcomes).toHaveLength(1);
     expect(startInputs()[0]?.name).toMatch(new RegExp(`^${CLUSTER}-scaling-`));
@@ -146,7 +145,10 @@ describe('functions/aws/trigger', () => {
       ],
     });
 
-    const out = await makeTrigger(deps(), quietObservability())(fixture('runbook-request'), lambdaContext());
+    const out = await makeTrigger(deps(), quietObservability())(
+      eventFixture('runbook-request'),
+      lambdaContext(),
+    );
 
     expect(out.outcomes).toEqual([
       expect.objectContaining({ started: false, reason: 'already running', runningExecutionName: running }),
@@ -183,7 +185,10 @@ describe('functions/aws/trigger', () => {
       .on(StartExecutionCommand)
       .callsFake((input: { name: string }) => ({ executionArn: `${SM}:${input.name}` }));
 
-    const out = await makeTrigger(deps(), quietObservability())(fixture('scheduled-event'), lambdaContext());
+    const out = await makeTrigger(deps(), quietObservability())(
+      eventFixture('scheduled-event'),
+      lambdaContext(),
+    );
 
     const names = out.outcomes.map((o) => o.executionName);
     expect(dynamo.commandCalls(PutItemCommand).map((c) => c.args[0].input.TableName)).toEqual([
@@ -203,7 +208,7 @@ describe('functions/aws/runbook-url', () => {
   it('starts the run the signed caller asked for (202) with the caller as requestedBy', async () => {
     sfn.on(ListExecutionsCommand).resolves({ executions: [] });
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${SM}:r` });
-    const body = JSON.stringify({ ...fixture('runbook-request'), requestedBy: 'someone-else' });
+    const body = JSON.stringify({ ...eventFixture('runbook-request'), requestedBy: 'someone-else' });
 
     const res = (await makeRunbookUrl(deps(), quietObservability())(urlRequest(body), lambdaContext())) as {
       statusCode: number;
@@ -260,7 +265,7 @@ describe('functions/aws/runbook-url', () => {
     expect(JSON.parse(unknownCluster.body)).toMatchObject({ error: ERROR_NAMES.invalidInput });
     expect(JSON.parse(unknownCluster.body).message).toMatch(/cluster-zzzzzzzzzzz/);
 
-    const spoofed = await call(urlRequest(JSON.stringify(fixture('scheduled-event'))));
+    const spoofed = await call(urlRequest(JSON.stringify(eventFixture('scheduled-event'))));
     expect(spoofed.statusCode).toBe(400);
     expect(JSON.parse(spoofed.body).message).toMatch(/only runbook requests/);
 

@@ -5,9 +5,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { ACTIVITY_NAMES, type ActivityName } from '../../../functions/azure/contracts.ts';
 import { durableOrchestrator } from '../../../functions/azure/orchestrator.ts';
-import { HSM_FQDNS } from '../../providers/azure/fake-azure.ts';
-import { cluster, fail, ok, orchestrationInput } from './orchestration-fixtures.ts';
-import { replayOrchestrator } from './replay.ts';
+import { HSM_FQDNS } from '../../support/azure/fake-azure.ts';
+import { cluster, fail, ok, orchestrationInput } from '../../support/azure/orchestration-fixtures.ts';
+import { replayOrchestrator } from '../../support/azure/replay.ts';
 
 const input = orchestrationInput('chsm-prod-20261123T120000Z-replay');
 

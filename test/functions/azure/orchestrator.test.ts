@@ -7,9 +7,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { ACTIVITY_NAMES, type ActivityName } from '../../../functions/azure/contracts.ts';
 import { durableOrchestrator } from '../../../functions/azure/orchestrator.ts';
-import { CLUSTER_ID, HSM_FQDNS } from '../../providers/azure/fake-azure.ts';
-import { cluster, fail, ok, orchestrationInput } from './orchestration-fixtures.ts';
-import { driveOrchestrator } from './support.ts';
+import { CLUSTER_ID, HSM_FQDNS } from '../../support/azure/fake-azure.ts';
+import { driveOrchestrator } from '../../support/azure/functions.ts';
+import { cluster, fail, ok, orchestrationInput } from '../../support/azure/orchestration-fixtures.ts';
 
 const input = orchestrationInput('chsm-prod-20261123T120000Z-1a2b3c4d');
 const collected = (nodeId: string, status = 'read') => ({

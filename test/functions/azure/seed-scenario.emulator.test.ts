@@ -35,10 +35,16 @@ import {
   JOB_ID,
   operationBody,
   REPORT_CONTAINER,
-} from '../../providers/azure/fake-azure.ts';
-import { RecordingSink } from '../../support/fake-deps.ts';
-import { replayOrchestrator } from './replay.ts';
-import { FakeDurableClient, invocation, type LogLine, realActivities, TEST_ENV } from './support.ts';
+} from '../../support/azure/fake-azure.ts';
+import {
+  FakeDurableClient,
+  invocation,
+  type LogLine,
+  realActivities,
+  TEST_ENV,
+} from '../../support/azure/functions.ts';
+import { replayOrchestrator } from '../../support/azure/replay.ts';
+import { RecordingSink } from '../../support/workflow/fake-deps.ts';
 
 const PASSWORD = 'Emu-Azure-Fn-Pass-8812!';
 

@@ -26,11 +26,7 @@ import {
   operationBody,
   REPORT_CONTAINER,
   TOKEN,
-} from '../../providers/azure/fake-azure.ts';
-import { key, user } from '../../support/builders.ts';
-import { fakeTool, RecordingSink, TEST_PASSWORD } from '../../support/fake-deps.ts';
-import { FakeDriver } from '../../support/fake-driver.ts';
-import { replayOrchestrator } from './replay.ts';
+} from '../../support/azure/fake-azure.ts';
 import {
   driveOrchestrator,
   FakeDurableClient,
@@ -38,7 +34,11 @@ import {
   type LogLine,
   realActivities,
   TEST_ENV,
-} from './support.ts';
+} from '../../support/azure/functions.ts';
+import { replayOrchestrator } from '../../support/azure/replay.ts';
+import { key, user } from '../../support/core/builders.ts';
+import { fakeTool, RecordingSink, TEST_PASSWORD } from '../../support/workflow/fake-deps.ts';
+import { FakeDriver } from '../../support/workflow/fake-driver.ts';
 
 const [HSM1, HSM2, HSM3] = HSM_FQDNS as [string, string, string];
 const admin = user(1, 'admin', 'PCO');

@@ -12,8 +12,8 @@ import { BlobArtifactStore } from '#store/blob-artifact-store.ts';
 import { createAzureApp } from '../../../functions/azure/app.ts';
 import { buildAzureDeps } from '../../../functions/azure/deps.ts';
 import { DEFAULT_SCHEDULE, readRunSettings, readWorkerSettings } from '../../../functions/azure/settings.ts';
-import { CLUSTER_ID, FakeAzure, fakeCredential, REPORT_CONTAINER } from '../../providers/azure/fake-azure.ts';
-import { invocation, TEST_ENV } from './support.ts';
+import { CLUSTER_ID, FakeAzure, fakeCredential, REPORT_CONTAINER } from '../../support/azure/fake-azure.ts';
+import { invocation, TEST_ENV } from '../../support/azure/functions.ts';
 
 function without(...names: string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(TEST_ENV).filter(([name]) => !names.includes(name)));

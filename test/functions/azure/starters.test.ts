@@ -5,8 +5,8 @@ import type { OrchestrationInput } from '../../../functions/azure/contracts.ts';
 import { orchestrationInputSchema } from '../../../functions/azure/contracts.ts';
 import { instanceIdFor } from '../../../functions/azure/start-run.ts';
 import type { TimerStartResult } from '../../../functions/azure/timer-start.ts';
-import { CLUSTER_ID, OTHER_CLUSTER_ID } from '../../providers/azure/fake-azure.ts';
-import { FakeDurableClient, invocation, type LogLine, TEST_ENV } from './support.ts';
+import { CLUSTER_ID, OTHER_CLUSTER_ID } from '../../support/azure/fake-azure.ts';
+import { FakeDurableClient, invocation, type LogLine, TEST_ENV } from '../../support/azure/functions.ts';
 
 const URL_ = 'https://fn-sentinel.azurewebsites.net/api/runs';
 const clock = () => new Date('2026-11-23T12:00:00.000Z');

@@ -4,8 +4,8 @@ import { ERROR_NAMES } from '#core/errors.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { CloudHsmBackupProvider } from '#providers/aws/cloudhsm-backup.ts';
 import type { BackupRequest } from '#providers/cluster-provider.ts';
-import { cluster } from '../../support/builders.ts';
-import { cloudhsmCommands, mockCloudHsm } from '../../support/cloudhsm-mock.ts';
+import { cloudhsmCommands, mockCloudHsm } from '../../support/aws/cloudhsm-mock.ts';
+import { cluster } from '../../support/core/builders.ts';
 
 const CLUSTER = 'cluster-igklspoyj5v';
 const NOW = new Date('2026-11-23T12:00:00.000Z');

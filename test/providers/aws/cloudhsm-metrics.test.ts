@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CLOUDHSM_CLI_MODULE } from '#drivers/cloudhsm-cli/index.ts';
 import { CloudHsmMetrics } from '#providers/aws/cloudhsm-metrics.ts';
 import { CloudHsmProvider } from '#providers/aws/cloudhsm-provider.ts';
-import { cloudhsmCommands, mockCloudHsm } from '../../support/cloudhsm-mock.ts';
+import { cloudhsmCommands, mockCloudHsm } from '../../support/aws/cloudhsm-mock.ts';
 
 const CLUSTER = 'cluster-igklspoyj5v';
 const NOW = new Date('2026-11-23T06:00:00.000Z');

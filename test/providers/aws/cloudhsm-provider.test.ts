@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { ERROR_NAMES } from '#core/errors.ts';
 import { MGMT_UTIL_AWS_MODULE } from '#drivers/mgmt-util/index.ts';
 import { CloudHsmProvider } from '#providers/aws/cloudhsm-provider.ts';
-import { cloudhsmCommands, mockCloudHsm } from '../../support/cloudhsm-mock.ts';
+import { cloudhsmCommands, mockCloudHsm } from '../../support/aws/cloudhsm-mock.ts';
 
 const CLUSTER = 'cluster-igklspoyj5v';
 const NOW = new Date('2026-11-23T06:00:00.000Z');

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
@@ -19,7 +18,8 @@ import {
 import { DynamoDbRunLock, lockItemKey } from '#store/dynamodb-run-lock.ts';
 import { normaliseTrigger } from '#workflow/triggers/normalise.ts';
 import { executionName, type NormalisedRun, type TriggerDefaults } from '#workflow/triggers/run-request.ts';
-import { FakeStateTable } from '../../support/fake-state-table.ts';
+import { FakeStateTable } from '../../support/aws/fake-state-table.ts';
+import { eventFixture } from '../../support/fixtures.ts';
 
 const CLUSTER = 'cluster-igklspoyj5v';
 const OTHER = 'cluster-jxhlf7644ne';
@@ -31,10 +31,6 @@ const DEFAULTS: TriggerDefaults = {
   policy: DEFAULT_POLICY,
 };
 const sfn = mockClient(SFNClient);
-
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/events/${name}.json`, import.meta.url), 'utf8'));
-}
 
 function client(): SFNClient {
   return new SFNClient({ region: 'us-east-1' });
@@ -49,7 +45,7 @@ describe('startRun', () => {
     // Arrange
     sfn.on(ListExecutionsCommand).resolves({ executions: [] });
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${SM}:x`, startDate: NOW });
-    const [run] = normaliseTrigger(fixture('cloudtrail-create-hsm'), DEFAULTS).runs;
+    const [run] = normaliseTrigger(eventFixture('cloudtrail-create-hsm'), DEFAULTS).runs;
     if (!run) throw new Error('no run');
 
     // Act
@@ -106,7 +102,7 @@ describe('startRun', () => {
           },
         ],
       });
-    const [run] = normaliseTrigger(fixture('runbook-request'), DEFAULTS).runs;
+    const [run] = normaliseTrigger(eventFixture('runbook-request'), DEFAULTS).runs;
     if (!run) throw new Error('no run');
 
     const outcome = await startRun(client(), SM, run, NOW);
@@ -127,7 +123,7 @@ describe('startRun', () => {
     sfn
       .on(StartExecutionCommand)
       .rejects(Object.assign(new Error('Execution Already Exists'), { name: 'ExecutionAlreadyExists' }));
-    const [run] = normaliseTrigger(fixture('cloudtrail-delete-hsm'), DEFAULTS).runs;
+    const [run] = normaliseTrigger(eventFixture('cloudtrail-delete-hsm'), DEFAULTS).runs;
     if (!run) throw new Error('no run');
 
     const outcome = await startRun(client(), SM, run, NOW);
@@ -147,7 +143,7 @@ describe('startRun', () => {
     const outcomes = await startRuns(
       client(),
       SM,
-      normaliseTrigger(fixture('scheduled-event'), DEFAULTS),
+      normaliseTrigger(eventFixture('scheduled-event'), DEFAULTS),
       NOW,
     );
 
@@ -160,7 +156,7 @@ describe('startRun', () => {
 
   it('starts nothing for a malformed event or an ignored one', async () => {
     expect(() => normaliseTrigger({ clusterId: 7 }, DEFAULTS)).toThrow(InvalidInputError);
-    const ignored = normaliseTrigger(fixture('cloudtrail-create-hsm-failed'), DEFAULTS);
+    const ignored = normaliseTrigger(eventFixture('cloudtrail-create-hsm-failed'), DEFAULTS);
 
     const outcomes = await startRuns(client(), SM, ignored, NOW);
 
@@ -172,7 +168,7 @@ describe('startRun', () => {
     sfn
       .on(ListExecutionsCommand)
       .rejects(Object.assign(new Error('gone'), { name: 'StateMachineDoesNotExist' }));
-    const [run] = normaliseTrigger(fixture('runbook-request'), DEFAULTS).runs;
+    const [run] = normaliseTrigger(eventFixture('runbook-request'), DEFAULTS).runs;
     if (!run) throw new Error('no run');
 
     await expect(startRun(client(), SM, run, NOW)).rejects.toMatchObject({
@@ -188,7 +184,7 @@ describe('startRun with the run lock (STATE_TABLE)', () => {
   let table: FakeStateTable;
   const runLock = () => new DynamoDbRunLock(TABLE, new DynamoDBClient({ region: 'us-east-1' }));
   const firstRun = (name: string): NormalisedRun => {
-    const [run] = normaliseTrigger(fixture(name), DEFAULTS).runs;
+    const [run] = normaliseTrigger(eventFixture(name), DEFAULTS).runs;
     if (!run) throw new Error('no run');
     return run;
   };

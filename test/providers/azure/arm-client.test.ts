@@ -2,7 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import { ERROR_NAMES } from '#core/errors.ts';
 import { ArmClient } from '#providers/azure/arm-client.ts';
 import { retryAfterMs } from '#providers/azure/http-retry.ts';
-import { CLUSTER_ID, caught, clusterBody, FakeAzure, fakeCredential, fakeTime, TOKEN } from './fake-azure.ts';
+import {
+  CLUSTER_ID,
+  caught,
+  clusterBody,
+  FakeAzure,
+  fakeCredential,
+  fakeTime,
+  TOKEN,
+} from '../../support/azure/fake-azure.ts';
 
 function client(azure: FakeAzure, time = fakeTime()) {
   return new ArmClient({

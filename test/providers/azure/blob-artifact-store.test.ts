@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ERROR_NAMES } from '#core/errors.ts';
 import { BlobArtifactStore } from '#store/blob-artifact-store.ts';
-import { FakeAzure, fakeCredential, fakeTime, REPORT_CONTAINER } from './fake-azure.ts';
+import { FakeAzure, fakeCredential, fakeTime, REPORT_CONTAINER } from '../../support/azure/fake-azure.ts';
 
 function store(azure: FakeAzure) {
   const time = fakeTime();

@@ -15,7 +15,7 @@ import {
   JOB_ID,
   operationBody,
   TOKEN,
-} from './fake-azure.ts';
+} from '../../support/azure/fake-azure.ts';
 
 const OPERATION_PATH = `${CLUSTER_ID}/backupOperationStatus/${JOB_ID}`;
 const cluster: ResolvedCluster = {

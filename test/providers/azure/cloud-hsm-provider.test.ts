@@ -12,7 +12,7 @@ import {
   fakeCredential,
   fakeTime,
   HSM_FQDNS,
-} from './fake-azure.ts';
+} from '../../support/azure/fake-azure.ts';
 
 function provider(azure: FakeAzure, endpointOf?: (fqdn: string) => { address: string; port: number }) {
   const time = fakeTime();

@@ -5,11 +5,13 @@ import {
   parseListGroups,
   parseListGroupsContract,
 } from '#drivers/luna/parse/parse-listgroups.ts';
-import type { RenderedGroups } from '../support/render-lunacm.ts';
-import { fixture, parseErrorOf, renderListGroups } from '../support/render-lunacm.ts';
+import { parseErrorOf } from '../../../support/core/errors.ts';
+import { transcript } from '../../../support/fixtures.ts';
+import type { RenderedGroups } from '../../../support/luna/render-lunacm.ts';
+import { renderListGroups } from '../../../support/luna/render-lunacm.ts';
 
-const PCI = fixture('listgroups-7.3-pci.txt');
-const NETWORK = fixture('listgroups-7-network.txt');
+const PCI = transcript('luna/listgroups-7.3-pci.txt');
+const NETWORK = transcript('luna/listgroups-7-network.txt');
 
 const MEMBERS = [
   { serial: '154438865287', slotId: null, label: 'par0', status: 'alive', standby: false },

@@ -1,9 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseCommandResult } from '#drivers/luna/parse/command-result.ts';
 import { parseSlotList } from '#drivers/luna/parse/parse-slot-list.ts';
-import { fixture, parseErrorOf, renderSlotList } from '../support/render-lunacm.ts';
+import { parseErrorOf } from '../../../support/core/errors.ts';
+import { transcript } from '../../../support/fixtures.ts';
+import { renderSlotList } from '../../../support/luna/render-lunacm.ts';
 
-const STARTUP = fixture('slot-list-7.3-startup.txt');
+const STARTUP = transcript('luna/slot-list-7.3-startup.txt');
 
 const PAR0 = {
   slotId: 0,

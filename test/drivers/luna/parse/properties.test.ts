@@ -17,8 +17,9 @@ import { ParseError } from '#core/errors.ts';
 import type { HaGroup, HaMemberRow } from '#drivers/luna/parse/parse-listgroups.ts';
 import { parseListGroups } from '#drivers/luna/parse/parse-listgroups.ts';
 import { parseSlotList } from '#drivers/luna/parse/parse-slot-list.ts';
-import type { Layout, RenderedGroups } from '../support/render-lunacm.ts';
-import { fixture, renderListGroups, renderSlotList } from '../support/render-lunacm.ts';
+import { transcript } from '../../../support/fixtures.ts';
+import type { Layout, RenderedGroups } from '../../../support/luna/render-lunacm.ts';
+import { renderListGroups, renderSlotList } from '../../../support/luna/render-lunacm.ts';
 
 const serialArb = fc.stringMatching(/^[1-9][0-9]{8,12}$/);
 const labelArb = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,15}$/);
@@ -134,7 +135,7 @@ describe('lunacm parser properties', () => {
   });
 
   it('answers any text with a result or a ParseError, never another exception', () => {
-    const doc = fixture('listgroups-7.3-pci.txt');
+    const doc = transcript('luna/listgroups-7.3-pci.txt');
     const mutated = fc
       .tuple(fc.nat(doc.length), fc.string({ unit: 'binary', maxLength: 12 }), fc.nat(6))
       .map(([pos, insert, drop]) => `${doc.slice(0, pos)}${insert}${doc.slice(pos + drop)}`);
@@ -197,7 +198,7 @@ describe('lunacm parser properties', () => {
   });
 
   it('refuses invalid UTF-8 bytes, while valid bytes parse like the text', () => {
-    const doc = fixture('listgroups-7.3-pci.txt');
+    const doc = transcript('luna/listgroups-7.3-pci.txt');
     const bytes = Buffer.from(doc, 'utf8');
     const broken = Buffer.concat([
       bytes.subarray(0, 300),
@@ -213,7 +214,7 @@ describe('lunacm parser properties', () => {
   });
 
   it('refuses a 10 MB line and a 10 MB reply with one line of error, quickly', () => {
-    const doc = fixture('listgroups-7.3-pci.txt');
+    const doc = transcript('luna/listgroups-7.3-pci.txt');
     const hugeLine = doc.replace(
       'myHAgroup\n        HA Group',
       `${'A'.repeat(10_000_000)}\n        HA Group`,

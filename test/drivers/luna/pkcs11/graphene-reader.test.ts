@@ -14,8 +14,8 @@ import type { MemberInventory } from '#drivers/luna/pkcs11/inventory.ts';
 import { readMembers } from '#drivers/luna/pkcs11/inventory.ts';
 import { setMemberFault } from '#emulator/luna/faults.ts';
 import { nativeEnv } from '#emulator/luna/softhsm.ts';
-import type { LunaFixture } from '../support/softhsm-fixture.ts';
-import { buildLuna, PIN, pin } from '../support/softhsm-fixture.ts';
+import type { LunaFixture } from '../../../support/luna/softhsm-fixture.ts';
+import { buildLuna, PIN, pin } from '../../../support/luna/softhsm-fixture.ts';
 
 const SECRET_TYPES = new Set<number>([
   CKA.VALUE,

@@ -23,9 +23,10 @@ import { parseListUsers, parseListUsersSections } from '#drivers/mgmt-util/parse
 import { parseEnableE2e, parseLogin, parseLogout } from '#drivers/mgmt-util/parse/parse-login.ts';
 import { parseStartup } from '#drivers/mgmt-util/parse/parse-startup.ts';
 import { parseServerModeReply, parseSyncReply } from '#drivers/mgmt-util/parse/parse-sync.ts';
-import { firstRawCharacter } from '../../../support/raw-characters.ts';
-import { renderListUsers } from '../../support/render-mgmt-util.ts';
-import { transcript, withoutEcho } from '../support.ts';
+import { firstRawCharacter } from '../../../support/core/raw-characters.ts';
+import { transcript } from '../../../support/fixtures.ts';
+import { withoutEcho } from '../../../support/mgmt-util/parse-support.ts';
+import { renderListUsers } from '../../../support/mgmt-util/render.ts';
 
 const TEN_MB = 'x'.repeat(10 * 1024 * 1024);
 

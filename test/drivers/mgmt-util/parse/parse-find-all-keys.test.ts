@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import { parseFindAllKeys, parseFindAllKeysSections } from '#drivers/mgmt-util/parse/parse-find-all-keys.ts';
-import { parseErrorOf, transcript, withoutEcho } from '../support.ts';
+import { parseErrorOf } from '../../../support/core/errors.ts';
+import { transcript } from '../../../support/fixtures.ts';
+import { withoutEcho } from '../../../support/mgmt-util/parse-support.ts';
 
 const DOC = withoutEcho(transcript('aws-findAllKeys.txt'));
 const KEYS = [

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { AWS_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import { parseGetKeyInfo } from '#drivers/mgmt-util/parse/parse-get-key-info.ts';
-import { parseErrorOf, transcript } from '../support.ts';
+import { parseErrorOf } from '../../../support/core/errors.ts';
+import { transcript } from '../../../support/fixtures.ts';
 
 const DOC = transcript('aws-getKeyInfo.txt');
 

@@ -2,8 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { ParseError } from '#core/errors.ts';
 import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import { parseListUsers, parseListUsersSections } from '#drivers/mgmt-util/parse/parse-list-users.ts';
-import { firstRawCharacter } from '../../../support/raw-characters.ts';
-import { parseErrorOf, transcript, withoutEcho } from '../support.ts';
+import { parseErrorOf } from '../../../support/core/errors.ts';
+import { firstRawCharacter } from '../../../support/core/raw-characters.ts';
+import { transcript } from '../../../support/fixtures.ts';
+import { withoutEcho } from '../../../support/mgmt-util/parse-support.ts';
 
 const DOC = withoutEcho(transcript('aws-listUsers.txt'));
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import { parseEnableE2e, parseLogin, parseLogout } from '#drivers/mgmt-util/parse/parse-login.ts';
-import { parseErrorOf, transcript } from '../support.ts';
+import { parseErrorOf } from '../../../support/core/errors.ts';
+import { transcript } from '../../../support/fixtures.ts';
 
 /** The documented start-up + e2e + login + logout transcript, cut into the replies of each command. */
 function replies(): Record<string, string> {

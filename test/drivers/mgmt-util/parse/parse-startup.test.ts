@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import { connectionsOf, parseStartup } from '#drivers/mgmt-util/parse/parse-startup.ts';
-import { parseErrorOf, transcript } from '../support.ts';
+import { parseErrorOf } from '../../../support/core/errors.ts';
+import { transcript } from '../../../support/fixtures.ts';
 
 const DOC = transcript('aws-startup-login.txt').split('aws-cloudhsm>')[0] as string;
 const AWS_SERVERS = ['10.0.2.9', '10.0.3.11', '10.0.1.12'].map((a) => ({

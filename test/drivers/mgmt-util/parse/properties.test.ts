@@ -22,8 +22,8 @@ import { USER_TYPES } from '#drivers/mgmt-util/listing.ts';
 import { parseFindAllKeys } from '#drivers/mgmt-util/parse/parse-find-all-keys.ts';
 import { parseGetKeyInfo } from '#drivers/mgmt-util/parse/parse-get-key-info.ts';
 import { parseListUsers } from '#drivers/mgmt-util/parse/parse-list-users.ts';
-import type { KeySection, UserColumns, UserSection } from '../../support/render-mgmt-util.ts';
-import { renderFindAllKeys, renderKeyInfo, renderListUsers } from '../../support/render-mgmt-util.ts';
+import type { KeySection, UserColumns, UserSection } from '../../../support/mgmt-util/render.ts';
+import { renderFindAllKeys, renderKeyInfo, renderListUsers } from '../../../support/mgmt-util/render.ts';
 
 const userArb: fc.Arbitrary<HsmUser> = fc.record({
   userId: fc.integer({ min: 1, max: 99999 }),

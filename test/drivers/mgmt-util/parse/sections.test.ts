@@ -3,7 +3,8 @@ import { AWS_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import { parseFindAllKeysSections } from '#drivers/mgmt-util/parse/parse-find-all-keys.ts';
 import { parseListUsersSections } from '#drivers/mgmt-util/parse/parse-list-users.ts';
 import { checkSection, serverMismatch } from '#drivers/mgmt-util/parse/sections.ts';
-import { transcript, withoutEcho } from '../support.ts';
+import { transcript } from '../../../support/fixtures.ts';
+import { withoutEcho } from '../../../support/mgmt-util/parse-support.ts';
 
 const USERS = withoutEcho(transcript('aws-listUsers.txt'));
 const KEYS = withoutEcho(transcript('aws-findAllKeys.txt'));

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { REPO_ROOT } from '../../infra/constructs/paths.ts';
-import { createApp, type SentinelApp } from '../../infra/create-app.ts';
+import { REPO_ROOT } from '../../../infra/constructs/paths.ts';
+import { createApp, type SentinelApp } from '../../../infra/create-app.ts';
 import { CDK_JSON_CONTEXT, TEST_CONTEXT } from './test-context.ts';
 
 export { CDK_JSON_CONTEXT, TEST_CONTEXT };

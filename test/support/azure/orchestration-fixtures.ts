@@ -1,7 +1,7 @@
 /** The scripted run both orchestrator suites drive: its input, the resolved cluster, activity answers. */
 import { DEFAULT_POLICY } from '#core/model.ts';
 import type { OrchestrationInput } from '../../../functions/azure/contracts.ts';
-import { CLUSTER_ID, HSM_FQDNS } from '../../providers/azure/fake-azure.ts';
+import { CLUSTER_ID, HSM_FQDNS } from './fake-azure.ts';
 
 export function orchestrationInput(runId: string): OrchestrationInput {
   return {

@@ -12,13 +12,8 @@ import { DummyOrchestrationContext, type OrchestrationHandler } from 'durable-fu
 import type { ActivityHandler } from '../../../functions/azure/activities.ts';
 import type { ActivityName } from '../../../functions/azure/contracts.ts';
 import type { RunStarterClient } from '../../../functions/azure/start-run.ts';
-import {
-  BACKUP_CONTAINER,
-  CLUSTER_ID,
-  OTHER_CLUSTER_ID,
-  REPORT_CONTAINER,
-} from '../../providers/azure/fake-azure.ts';
-import { TEST_PASSWORD } from '../../support/fake-deps.ts';
+import { TEST_PASSWORD } from '../workflow/fake-deps.ts';
+import { BACKUP_CONTAINER, CLUSTER_ID, OTHER_CLUSTER_ID, REPORT_CONTAINER } from './fake-azure.ts';
 
 export const TEST_ENV: Record<string, string> = {
   HSM_SENTINEL_CLUSTER_IDS: `${CLUSTER_ID}, ${OTHER_CLUSTER_ID}`,

@@ -1,19 +1,5 @@
-/**
- * Renders `hagroup listgroups` / `slot list` replies in the documented layouts, with the
- * alignment as a parameter, for round-trip and prefix property tests. Independent of the
- * emulator's printer (src/emulator/luna/format.ts) so the parser is not checked against itself.
- */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ParseError } from '#core/errors.ts';
 import type { HaGlobalSettings, HaGroup } from '#drivers/luna/parse/parse-listgroups.ts';
 import type { LunaSlot } from '#drivers/luna/parse/parse-slot-list.ts';
-
-export const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'transcripts', 'luna');
-
-export function fixture(name: string): string {
-  return readFileSync(join(FIXTURES, name), 'utf8');
-}
 
 export interface Layout {
   /** Width the field names are right-aligned to (the docs use 23-30). */
@@ -115,15 +101,4 @@ export function renderSlotList(slots: readonly LunaSlot[], banner: boolean, trai
   }
   if (trailer !== null) out.push(trailer);
   return `${out.join('\n')}\n`;
-}
-
-/** The ParseError a call throws (fails the test when it throws something else or nothing). */
-export function parseErrorOf(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ParseError) return error;
-    throw error;
-  }
-  throw new Error('expected a ParseError, got a result');
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../infra/constructs/paths.ts';
+import { REPO_ROOT } from '../../../infra/constructs/paths.ts';
 
 export const CDK_JSON_CONTEXT = (
   JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as {

@@ -2,8 +2,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = fileURLToPath(new URL('../../bin/hsm-sentinel.ts', import.meta.url));
+export const PROJECT_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../../bin/hsm-sentinel.ts', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -36,7 +36,7 @@ import {
   type LocalStateEvent,
   runStateMachineLocally,
 } from '#workflow/local-asl-runner.ts';
-import { clusterFileJson } from '../../support/emulated-cluster-file.ts';
+import { clusterFileJson } from '../emulator/emulated-cluster-file.ts';
 
 export const RIG_CLUSTER_ID = 'fault-cluster';
 export const RIG_USER = 'admin';

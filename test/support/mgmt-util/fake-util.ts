@@ -1,4 +1,4 @@
-/** Runs test/drivers/fixtures/fake-mgmt-util.ts as the util, with a scenario. */
+/** Runs test/support/mgmt-util/fake-mgmt-util.ts as the util, with a scenario. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +6,9 @@ import type { ClusterNode } from '#core/model.ts';
 import { renderConfig } from '#drivers/mgmt-util/config.ts';
 import { AWS_PROFILE, AZURE_PROFILE } from '#drivers/mgmt-util/dialect.ts';
 import type { HsmUser } from '#drivers/mgmt-util/listing.ts';
-import type { FakeScenario } from '../fixtures/fake-mgmt-util.ts';
+import type { FakeScenario } from './fake-mgmt-util.ts';
 
-export const FAKE_UTIL = join(import.meta.dirname, '..', 'fixtures', 'fake-mgmt-util.ts');
+export const FAKE_UTIL = join(import.meta.dirname, 'fake-mgmt-util.ts');
 
 /** A password no reply or message could contain by accident. */
 export const PASSWORD = 'Pz9!unique-Secret-7731';

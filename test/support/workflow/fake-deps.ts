@@ -10,7 +10,7 @@ import { StoreCredentialMemory } from '#store/credential-memory.ts';
 import { MemoryStore } from '#store/memory-store.ts';
 import type { RunContext } from '#workflow/contracts.ts';
 import { silentLogger, type WorkflowDeps } from '#workflow/deps.ts';
-import { TEST_RUNBOOK, TEST_TOOL } from './builders.ts';
+import { TEST_RUNBOOK, TEST_TOOL } from '../core/builders.ts';
 import type { FakeDriver } from './fake-driver.ts';
 
 export class RecordingSink implements AlertSink {

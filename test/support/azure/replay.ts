@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import { DummyOrchestrationContext, type OrchestrationHandler } from 'durable-functions';
 import type { ActivityName } from '../../../functions/azure/contracts.ts';
-import type { ActivityResolver, DriveResult, LogLine } from './support.ts';
+import type { ActivityResolver, DriveResult, LogLine } from './functions.ts';
 
 const require = createRequire(import.meta.url);
 const testing = require('durable-functions/lib/src/util/testingUtils.js') as {

@@ -1,52 +1,13 @@
-/**
- * Shared helpers of the cloudhsm-cli parser tests: fixtures, error catchers, and renderers that
- * turn contract shapes back into the documented vendor JSON (independent of the emulator's
- * formatter, so a round trip checks the parsers, not one formatter against itself).
- */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { expect } from '@jest/globals';
-import { ParseError } from '#core/errors.ts';
 import { CloudHsmCliCommandError } from '#drivers/cloudhsm-cli/parse/envelope.ts';
 import type { ClusterHsm } from '#drivers/cloudhsm-cli/parse/parse-hsm-info.ts';
 import type { ListedKey } from '#drivers/cloudhsm-cli/parse/parse-key-list.ts';
 import type { ListedUser } from '#drivers/cloudhsm-cli/parse/parse-user-list.ts';
 import { hsmInfoData } from '#emulator/cloudhsm-cli/format.ts';
-
-export const CLI_TRANSCRIPTS = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  'fixtures',
-  'transcripts',
-  'cloudhsm-cli',
-);
-
-export function fixture(name: string): string {
-  return readFileSync(join(CLI_TRANSCRIPTS, name), 'utf8');
-}
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
-/** Runs `fn`, expects a ParseError, returns it. */
-export function parseErrorOf(fn: () => unknown): ParseError {
-  const error = caught(fn);
-  expect(error).toBeInstanceOf(ParseError);
-  return error as ParseError;
-}
+import { errorOf } from '../core/errors.ts';
 
 /** Runs `fn`, expects an error envelope (CloudHsmCliCommandError), returns it. */
 export function commandErrorOf(fn: () => unknown): CloudHsmCliCommandError {
-  const error = caught(fn);
-  expect(error).toBeInstanceOf(CloudHsmCliCommandError);
-  return error as CloudHsmCliCommandError;
+  return errorOf(CloudHsmCliCommandError, fn);
 }
 
 /** A success envelope around `data`, pretty-printed like the tool (indent 2 unless told). */
