@@ -15,6 +15,7 @@ import { ArmClient } from '#providers/azure/arm-client.ts';
 import { AzureCloudHsmBackupProvider } from '#providers/azure/cloud-hsm-backup.ts';
 import { AzureCloudHsmProvider } from '#providers/azure/cloud-hsm-provider.ts';
 import type { AccessTokenSource, FetchLike, Sleep } from '#providers/azure/http-retry.ts';
+import { KeyVaultCredentials } from '#providers/azure/key-vault-credentials.ts';
 import { credentialsSource } from '#providers/credentials.ts';
 import { BlobArtifactStore } from '#store/blob-artifact-store.ts';
 import { StoreCredentialMemory } from '#store/credential-memory.ts';
@@ -48,7 +49,13 @@ export function buildAzureDeps(env: Env, options: AzureDepsOptions = {}): Workfl
   return {
     provider: new AzureCloudHsmProvider({ arm, tool, clock }),
     tool: over.tool ?? azureTools(settings, env),
-    credentials: credentialsSource({ from: 'env', ...settings.credentials }, env as NodeJS.ProcessEnv),
+    credentials: settings.passwordSecretUri
+      ? new KeyVaultCredentials({
+          secretUri: settings.passwordSecretUri,
+          username: optional(env, settings.credentials.usernameVariable) ?? 'admin',
+          ...io,
+        })
+      : credentialsSource({ from: 'env', ...settings.credentials }, env as NodeJS.ProcessEnv),
     store,
     backup: new AzureCloudHsmBackupProvider({
       arm,

@@ -28,6 +28,7 @@ export const SETTING_NAMES = {
   coUser: 'HSM_CO_USER',
   coPassword: 'HSM_CO_PASSWORD',
   versionOfPassword: 'HSM_CO_PASSWORD_VERSION',
+  coPasswordSecretUri: 'HSM_CO_PASSWORD_SECRET_URI',
   tool: 'HSM_SENTINEL_TOOL',
   toolWorkDir: 'TOOL_WORKDIR',
 } as const;
@@ -61,6 +62,11 @@ export interface WorkerSettings {
   alertWindowMs: number;
   /** Names of the settings holding the CO user and password (read at each login, never kept). */
   credentials: { usernameVariable: string; passwordVariable: string; versionVariable: string };
+  /**
+   * The Key Vault secret holding the CO password, read with the app's identity so its version
+   * is known (the lockout guard's key); null: the password setting (a Key Vault reference).
+   */
+  passwordSecretUri: string | null;
   /** A tool id that overrides the registry's default for Azure; null: the default. */
   tool: string | null;
   /** Where the tool writes its per-call config files. */
@@ -105,6 +111,7 @@ export function readWorkerSettings(env: Env): WorkerSettings {
       passwordVariable: SETTING_NAMES.coPassword,
       versionVariable: SETTING_NAMES.versionOfPassword,
     },
+    passwordSecretUri: optional(env, SETTING_NAMES.coPasswordSecretUri),
     tool: optional(env, SETTING_NAMES.tool),
     toolWorkDir:
       optional(env, SETTING_NAMES.toolWorkDir) ??

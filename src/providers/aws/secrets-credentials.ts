@@ -7,16 +7,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError, TransportError } from '#core/errors.ts';
 import type { Credentials } from '#core/secret.ts';
+import { CachedCredentials, type CredentialCacheOptions } from '../cached-credentials.ts';
 import { type CredentialsSource, checkPassword, checkUsername, roleOf } from '../credentials.ts';
 
-export interface SecretsManagerCredentialsOptions {
-  /** How long a read secret is reused (default 5 minutes). */
-  maxAgeMs?: number;
-  /** Milliseconds clock, for tests. */
-  now?: () => number;
-}
+export type SecretsManagerCredentialsOptions = CredentialCacheOptions;
 
-const DEFAULT_MAX_AGE_MS = 5 * 60_000;
 /** Secrets Manager errors that retrying will not fix: the configuration must change. */
 const CONFIGURATION_ERRORS = new Set([
   'ResourceNotFoundException',
@@ -29,9 +24,7 @@ const CONFIGURATION_ERRORS = new Set([
 export class SecretsManagerCredentials implements CredentialsSource {
   readonly #secretId: string;
   readonly #client: SecretsManagerClient;
-  readonly #maxAgeMs: number;
-  readonly #now: () => number;
-  #cached: { at: number; value: Promise<Credentials> } | null = null;
+  readonly #cache: CachedCredentials;
 
   constructor(
     secretId: string,
@@ -42,21 +35,11 @@ export class SecretsManagerCredentials implements CredentialsSource {
       throw new ConfigurationError('CO_SECRET_ARN is empty: set it to the secret holding the CO');
     this.#secretId = secretId;
     this.#client = client;
-    this.#maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
-    this.#now = options.now ?? Date.now;
+    this.#cache = new CachedCredentials(() => this.#read(), options);
   }
 
   get(): Promise<Credentials> {
-    const now = this.#now();
-    if (this.#cached && now - this.#cached.at < this.#maxAgeMs) return this.#cached.value;
-    const value = this.#read();
-    const entry = { at: now, value };
-    this.#cached = entry;
-    // A failed read is not remembered: the next call asks again.
-    value.catch(() => {
-      if (this.#cached === entry) this.#cached = null;
-    });
-    return value;
+    return this.#cache.get();
   }
 
   async #read(): Promise<Credentials> {
