@@ -56,6 +56,11 @@ export interface LunaScenario {
   };
 }
 
+/** An application creates an AES key through the HA slot (its material seeded by its label). */
+function aesViaHa(group: string, label: string, idHex: string): ScenarioStep {
+  return { do: 'create-via-ha', group, object: { kind: 'aes', label, idHex, seed: label } };
+}
+
 const LUNA_HA_GROUP: ScenarioGroup = {
   label: 'myHAgroup',
   serial: '1154438865287',
@@ -69,18 +74,10 @@ const LUNA_HA_GROUP: ScenarioGroup = {
 
 /** A member down while a key is created, back, recovered: the key is missing on it. */
 const MEMBER_DOWN_STEPS: ScenarioStep[] = [
-  {
-    do: 'create-via-ha',
-    group: 'myHAgroup',
-    object: { kind: 'aes', label: 'app-aes', idHex: '01', seed: 'app-aes' },
-  },
+  aesViaHa('myHAgroup', 'app-aes', '01'),
   { do: 'create-via-ha', group: 'myHAgroup', object: { kind: 'rsa', label: 'app-rsa', idHex: '02' } },
   { do: 'member-down', member: '1238700701510' },
-  {
-    do: 'create-via-ha',
-    group: 'myHAgroup',
-    object: { kind: 'aes', label: 'created-while-down', idHex: '03', seed: 'created-while-down' },
-  },
+  aesViaHa('myHAgroup', 'created-while-down', '03'),
 ];
 
 const MEMBER_BACK_STEPS: ScenarioStep[] = [
@@ -119,17 +116,9 @@ const CONFLICT_GROUP: ScenarioGroup = {
 };
 
 const CONFLICT_STEPS: ScenarioStep[] = [
-  {
-    do: 'create-via-ha',
-    group: 'appHAgroup',
-    object: { kind: 'aes', label: 'app-signing', idHex: '20', seed: 'app-signing' },
-  },
+  aesViaHa('appHAgroup', 'app-signing', '20'),
   { do: 'member-down', member: '1238700701512' },
-  {
-    do: 'create-via-ha',
-    group: 'appHAgroup',
-    object: { kind: 'aes', label: 'report-key', idHex: '21', seed: 'report-key' },
-  },
+  aesViaHa('appHAgroup', 'report-key', '21'),
   { do: 'member-back', member: '1238700701512' },
   { do: 'recover', group: 'appHAgroup' },
   ...twoWriters('1238700701511', '1238700701512', 'app-config', '22'),
@@ -151,17 +140,9 @@ const HAPG_GROUP: ScenarioGroup = {
 };
 
 const HAPG_STEPS: ScenarioStep[] = [
-  {
-    do: 'create-via-ha',
-    group: 'hapg1',
-    object: { kind: 'aes', label: 'tde-master', idHex: '10', seed: 'tde-master' },
-  },
+  aesViaHa('hapg1', 'tde-master', '10'),
   { do: 'member-down', member: '511541022' },
-  {
-    do: 'create-via-ha',
-    group: 'hapg1',
-    object: { kind: 'aes', label: 'created-offline', idHex: '11', seed: 'created-offline' },
-  },
+  aesViaHa('hapg1', 'created-offline', '11'),
   { do: 'member-back', member: '511541022' },
   { do: 'recover', group: 'hapg1' },
 ];

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { runCli } from '../../support/cli/run-cli.ts';
+import { DOCUMENTED_USER_LIST_CONTRACT } from '../../support/cloudhsm-cli/documented-contracts.ts';
 import { transcript } from '../../support/fixtures.ts';
 
 const parse = (command: string, stdin: string) =>
@@ -18,26 +19,7 @@ describe('hsm-sentinel parse … --tool cloudhsm-cli', () => {
     ]);
 
     expect(plain.code).toBe(0);
-    expect(JSON.parse(plain.stdout)).toEqual({
-      command: 'user list',
-      users: [
-        { username: 'admin', role: 'admin', locked: 'false', mfa: [], clusterCoverage: 'full' },
-        {
-          username: 'test_user',
-          role: 'admin',
-          locked: 'false',
-          mfa: [{ strategy: 'token-sign', status: 'enabled' }],
-          clusterCoverage: 'full',
-        },
-        {
-          username: 'app_user',
-          role: 'internal(APPLIANCE_USER)',
-          locked: 'false',
-          mfa: [],
-          clusterCoverage: 'full',
-        },
-      ],
-    });
+    expect(JSON.parse(plain.stdout)).toEqual(DOCUMENTED_USER_LIST_CONTRACT);
     // The newer output's "quorum" is not part of the contract.
     expect(JSON.parse(quorum.stdout).users[1]).toEqual({
       username: 'example-inconsistent-user',
