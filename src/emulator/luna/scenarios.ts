@@ -61,6 +61,16 @@ function aesViaHa(group: string, label: string, idHex: string): ScenarioStep {
   return { do: 'create-via-ha', group, object: { kind: 'aes', label, idHex, seed: label } };
 }
 
+/** A member down while a key is created through the HA slot, then back and recovered: the key is missing on it. */
+function keyCreatedDuringOutage(group: string, member: string, label: string, idHex: string): ScenarioStep[] {
+  return [
+    { do: 'member-down', member },
+    aesViaHa(group, label, idHex),
+    { do: 'member-back', member },
+    { do: 'recover', group },
+  ];
+}
+
 const LUNA_HA_GROUP: ScenarioGroup = {
   label: 'myHAgroup',
   serial: '1154438865287',
@@ -117,10 +127,7 @@ const CONFLICT_GROUP: ScenarioGroup = {
 
 const CONFLICT_STEPS: ScenarioStep[] = [
   aesViaHa('appHAgroup', 'app-signing', '20'),
-  { do: 'member-down', member: '1238700701512' },
-  aesViaHa('appHAgroup', 'report-key', '21'),
-  { do: 'member-back', member: '1238700701512' },
-  { do: 'recover', group: 'appHAgroup' },
+  ...keyCreatedDuringOutage('appHAgroup', '1238700701512', 'report-key', '21'),
   ...twoWriters('1238700701511', '1238700701512', 'app-config', '22'),
 ];
 
@@ -141,10 +148,7 @@ const HAPG_GROUP: ScenarioGroup = {
 
 const HAPG_STEPS: ScenarioStep[] = [
   aesViaHa('hapg1', 'tde-master', '10'),
-  { do: 'member-down', member: '511541022' },
-  aesViaHa('hapg1', 'created-offline', '11'),
-  { do: 'member-back', member: '511541022' },
-  { do: 'recover', group: 'hapg1' },
+  ...keyCreatedDuringOutage('hapg1', '511541022', 'created-offline', '11'),
 ];
 
 export const LUNA_SCENARIOS: Readonly<Record<'luna-ha' | 'cloudhsm-hapg' | 'demo', LunaScenario>> = {
