@@ -4,7 +4,7 @@
  * naming it and what it should hold. The node-access tool's own variables (its binary path,
  * options) are read by its tool module.
  */
-import { DEFAULT_RUN_LOCK_LEASE_HOURS } from '#store/dynamodb-run-lock.ts';
+import { DEFAULT_RUN_LOCK_LEASE_HOURS } from '#store/run-lock.ts';
 import { type Env, settingsReader } from '#workflow/settings.ts';
 
 export type { Env };

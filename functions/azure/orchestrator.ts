@@ -59,9 +59,11 @@ type Run<T, R> = Generator<T, R, unknown>;
 
 /** A step's error, carried to the Catch with its name (the ASL error name). */
 class StepFailed extends Error {
+  readonly error: ActivityError;
   constructor(error: ActivityError) {
     super(error.message);
     this.name = error.name;
+    this.error = error;
   }
 }
 
@@ -216,18 +218,18 @@ function* collectCluster<T>(
   cluster: ResolvedCluster,
 ): Run<T, CollectedNode[]> {
   const input: CollectClusterInput = { context, cluster };
-  let interval = COLLECT_RETRY.intervalSeconds * 1000;
-  for (let retries = 0; ; retries += 1) {
-    const result = yield* call<T, CollectedNode[]>(port, ACTIVITY_NAMES.collectCluster, input);
-    if (result.ok) return result.value;
-    if (!retryable(COLLECT_RETRY, result.error)) throw new StepFailed(result.error);
-    if (retries >= COLLECT_RETRY.maxAttempts) {
-      const error = { Error: result.error.name, Cause: result.error.message };
-      return yield* callOnce<T, CollectedNode[]>(port, ACTIVITY_NAMES.collectCluster, { ...input, error });
-    }
-    port.log(`collect: retrying the cluster in ${interval} ms`);
-    yield port.timer(interval);
-    interval *= COLLECT_RETRY.backoffRate;
+  try {
+    return yield* callWithRetry<T, CollectedNode[]>(
+      port,
+      COLLECT_RETRY,
+      ACTIVITY_NAMES.collectCluster,
+      input,
+    );
+  } catch (failure) {
+    // Retries used up on a retryable error: mark every node unreadable. Anything else fails the run.
+    if (!(failure instanceof StepFailed) || !retryable(COLLECT_RETRY, failure.error)) throw failure;
+    const error = { Error: failure.error.name, Cause: failure.error.message };
+    return yield* callOnce<T, CollectedNode[]>(port, ACTIVITY_NAMES.collectCluster, { ...input, error });
   }
 }
 

@@ -3,7 +3,7 @@
  * every Task bound to the step the Lambda runs, with progress (progress.ts) as states run.
  */
 import { relative } from 'node:path';
-import { buildAlert } from '#core/alert.ts';
+import { alertOfReport } from '#core/alert.ts';
 import { RunLockedError } from '#core/errors.ts';
 import type { ToolId } from '#core/model.ts';
 import { PLAIN_TEXT, renderReport, type TextStyle } from '#core/render-report.ts';
@@ -69,18 +69,11 @@ export async function executeLocally(
 /** The runbook of a tool by id: the local deps' binding, or (for a remote run) the registry's text. */
 export type RunbookLookup = (tool: ToolId) => Runbook;
 
-/**
- * The text report of a run, with the alert it stored (report.json keeps it, with its link to
- * the report page); a report stored without one gets it rebuilt from its tool's runbook.
- */
+/** The text report of a run, with its alert (alertOfReport). */
 export function reportText(
   report: RunReport,
   runbookOf: RunbookLookup,
   style: TextStyle = PLAIN_TEXT,
 ): string {
-  const alert =
-    report.alert !== undefined
-      ? report.alert
-      : buildAlert(report, report.tool ? runbookOf(report.tool) : null);
-  return renderReport(report, alert, style);
+  return renderReport(report, alertOfReport(report, runbookOf), style);
 }

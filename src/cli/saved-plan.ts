@@ -17,6 +17,7 @@ import type { AuditResult, Policy, ToolId } from '#core/model.ts';
 import { resolvePolicy } from '#core/policy.ts';
 import type { RunReport } from '#core/report.ts';
 import type { ToolBinding } from '#drivers/tool-module.ts';
+import { describeIssues } from '#workflow/zod-issues.ts';
 import { UsageError } from './io.ts';
 
 export const PLAN_FORMAT = 'hsm-sentinel plan 1';
@@ -111,9 +112,7 @@ export async function loadPlan(path: string): Promise<SavedPlan & { policyResolv
   }
   const parsed = savedPlanSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : '(top level)';
-    throw new UsageError(`plan ${path} is not a saved plan: ${where}: ${issue?.message ?? 'invalid'}`);
+    throw new UsageError(`plan ${path} is not a saved plan: ${describeIssues(parsed.error)}`);
   }
   let policyResolved: Policy;
   try {

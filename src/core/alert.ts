@@ -4,7 +4,7 @@
  * The items keep the model's raw text; `subject` and `summary` are text renderings, and
  * escape what they interpolate (`escapeForText`): one item per summary line, nothing raw.
  */
-import type { ClusterNode, ObjectFinding, Severity } from './model.ts';
+import type { ClusterNode, ObjectFinding, Severity, ToolId } from './model.ts';
 import { escapeForText } from './printable.ts';
 import { outcomeOf, type RunReport } from './report.ts';
 import type { Runbook } from './tool-rules.ts';
@@ -48,6 +48,15 @@ export interface Alert {
    * Alert step once the report is stored (absent: the store gives no address).
    */
   reportLink?: string;
+}
+
+/**
+ * The alert a stored report carries (report.json keeps it, with its link to the report page);
+ * a report stored without one (an older run) gets it rebuilt from its tool's runbook.
+ */
+export function alertOfReport(report: RunReport, runbookOf: (tool: ToolId) => Runbook): Alert | null {
+  if (report.alert !== undefined) return report.alert;
+  return buildAlert(report, report.tool ? runbookOf(report.tool) : null);
 }
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };

@@ -22,9 +22,7 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError, type HsmSentinelError, TransportError } from '#core/errors.ts';
-import type { RunLock, RunLockAcquisition } from './run-lock.ts';
-
-export const DEFAULT_RUN_LOCK_LEASE_HOURS = 6;
+import { DEFAULT_RUN_LOCK_LEASE_HOURS, type RunLock, type RunLockAcquisition } from './run-lock.ts';
 
 export interface DynamoDbRunLockOptions {
   /** How long a lock holds without a release (also its TTL). Default 6 hours. */

@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_RUN_LOCK_LEASE_HOURS } from './dynamodb-run-lock.ts';
 import type { RunLock, RunLockAcquisition } from './run-lock.ts';
+import { DEFAULT_RUN_LOCK_LEASE_HOURS } from './run-lock.ts';
 
 interface LockFile {
   clusterId: string;
@@ -136,8 +136,8 @@ export class FileRunLock implements RunLock {
         typeof lock.pid === 'number'
         ? (lock as LockFile)
         : null;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    } catch {
+      // Missing, or unreadable (a torn write): no holder either way; acquire replaces the file.
       return null;
     }
   }

@@ -9,6 +9,9 @@
  * longer running (startRun checks with DescribeExecution).
  */
 
+/** Longer than the state machine's 4-hour timeout. Here, not beside an adapter, so a local run loads no cloud SDK for it. */
+export const DEFAULT_RUN_LOCK_LEASE_HOURS = 6;
+
 export type RunLockAcquisition =
   | { acquired: true }
   | {

@@ -8,7 +8,8 @@ import {
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ERROR_NAMES } from '#core/errors.ts';
-import { DEFAULT_RUN_LOCK_LEASE_HOURS, DynamoDbRunLock, lockItemKey } from '#store/dynamodb-run-lock.ts';
+import { DynamoDbRunLock, lockItemKey } from '#store/dynamodb-run-lock.ts';
+import { DEFAULT_RUN_LOCK_LEASE_HOURS } from '#store/run-lock.ts';
 import { FakeStateTable } from '../support/aws/fake-state-table.ts';
 
 const TABLE = 'hsm-sentinel-state';

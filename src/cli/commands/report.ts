@@ -9,7 +9,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { buildAlert } from '#core/alert.ts';
+import { alertOfReport } from '#core/alert.ts';
 import { InvalidInputError } from '#core/errors.ts';
 import { renderReport } from '#core/render-report.ts';
 import { renderReportHtml } from '#core/render-report-html.ts';
@@ -76,10 +76,7 @@ export async function reportCommand(args: ParsedArgs, ctx: CommandContext): Prom
   const path = await reportPathOf(resolve(io.cwd, file), file);
   const report = await readReport(path, path === resolve(io.cwd, file) ? file : path);
   // An older report without its alert: rebuilt with the runbook of its tool (as the registry knows it).
-  const alert =
-    report.alert !== undefined
-      ? report.alert
-      : buildAlert(report, report.tool ? toolModule(report.tool).runbook({ settings: io.env }) : null);
+  const alert = alertOfReport(report, (tool) => toolModule(tool).runbook({ settings: io.env }));
   const html = stringOf(args, 'html');
   if (html !== undefined) {
     const page = renderReportHtml(report, alert);

@@ -18,7 +18,6 @@
  * 5. The keys merged by reference; notes for locked users and for keys no listed crypto user
  *    sees; the same listing on every node.
  */
-import { createHash } from 'node:crypto';
 import { CommandTimeoutError, ParseError, TransportError } from '#core/errors.ts';
 import type {
   ClusterNode,
@@ -55,6 +54,11 @@ export interface CollectContext {
 
 /** The documented key availability text (working-client-sync.html) and its third-party CLI variant. */
 const AVAILABILITY = /availability requirements|available on at least 2 HSMs/i;
+
+/** Whether a CLI error is the key availability check refusing a listing (not a login failure). */
+export function isAvailabilityRefusal(error: unknown): error is CloudHsmCliCommandError {
+  return error instanceof CloudHsmCliCommandError && AVAILABILITY.test(error.toolMessage);
+}
 /**
  * A refusal of the credentials themselves (the emulator's `invalid username, password or role`;
  * the real CLI's text is not documented): what the workflow remembers across runs. Any other
@@ -177,10 +181,7 @@ export async function collectCluster(ctx: CollectContext): Promise<NodeInventory
   );
   if (counted.ok) {
     clusterKeyCount = counted.value.totalKeyCount;
-  } else if (
-    counted.error instanceof CloudHsmCliCommandError &&
-    AVAILABILITY.test(counted.error.toolMessage)
-  ) {
+  } else if (isAvailabilityRefusal(counted.error)) {
     // The login passed; the CLI refused to list because a key is on fewer than 2 HSMs.
     notes.push(availabilityNote('admin', counted.error));
   } else {
@@ -275,14 +276,14 @@ export async function collectCluster(ctx: CollectContext): Promise<NodeInventory
     keyListings: records,
     clusterKeyCount,
   };
-  const digest = createHash('sha256').update(JSON.stringify(listing)).digest('hex');
   const collectedAt = ctx.now().toISOString();
   return nodes.map(
     (n): ReadInventory => ({
       nodeId: n.nodeId,
       status: 'read',
       listing,
-      digest,
+      // The CLI prints no digest of an HSM's contents (mgmt-util's Key Hash has no SDK 5 form).
+      digest: null,
       notes: notes.map((note) => ({ ...note })),
       collectedAt,
     }),
@@ -358,7 +359,7 @@ function pageFailure(
   error: unknown,
   stderr: string,
 ): { record: KeyListingRecord; note: NodeNote } {
-  if (error instanceof CloudHsmCliCommandError && AVAILABILITY.test(error.toolMessage)) {
+  if (isAvailabilityRefusal(error)) {
     return {
       record: { username: name, status: 'failed', pages: pagesRead, keys: 0, detail: error.message },
       note: {

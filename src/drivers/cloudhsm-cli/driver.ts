@@ -78,7 +78,7 @@ export class CloudHsmCliDriver implements NodeAccessDriver {
   ): Promise<NodeInventory[]> {
     if (nodes.length === 0) return [];
     checkAdmin(credentials);
-    checkNodes(nodes);
+    checkNodeAddresses(nodes);
     const cryptoUsers = await Promise.all(
       this.#options.settings.cryptoUsers.map(async (username) => ({
         username,
@@ -109,7 +109,7 @@ export class CloudHsmCliDriver implements NodeAccessDriver {
   ): Promise<ActionResult[]> {
     if (actions.length === 0) return [];
     checkAdmin(credentials);
-    checkNodes(nodes);
+    checkNodeAddresses(nodes);
     const creates = toUserCreates(actions);
     const passwords = new Map<string, Secret>();
     for (const create of creates) {
@@ -194,6 +194,3 @@ function checkAdmin(credentials: Credentials): void {
   if (credentials.password.reveal() === '')
     throw new InvalidInputError('cloudhsm-cli: the admin password is empty');
 }
-
-/** The config names each HSM by host name or IP address and a TCP port. */
-const checkNodes = checkNodeAddresses;

@@ -20,7 +20,7 @@ import {
 } from '#core/errors.ts';
 import type { ActionResult, SyncAction } from '#core/model.ts';
 import type { Credentials, Secret } from '#core/secret.ts';
-import { guardLogin } from './collect.ts';
+import { guardLogin, isAvailabilityRefusal } from './collect.ts';
 import { parseUserRef } from './listing.ts';
 import { CloudHsmCliCommandError } from './parse/envelope.ts';
 import { USERNAME_PATTERN } from './parse/fields.ts';
@@ -98,10 +98,7 @@ async function proveAdmin(
       expect: 'plain',
     });
   } catch (error) {
-    if (
-      error instanceof CloudHsmCliCommandError &&
-      /availability requirements|available on at least 2 HSMs/i.test(error.toolMessage)
-    ) {
+    if (isAvailabilityRefusal(error)) {
       return; // the login passed; the listing tripped the key availability check
     }
     if (error instanceof CloudHsmCliCommandError || error instanceof ParseError) {
@@ -114,7 +111,9 @@ async function proveAdmin(
   }
 }
 
-/** Whether the user still needs AWS's fix, by a `user list` read just now. */
+const ALREADY_EVERYWHERE = 'already on every HSM';
+
+/** Whether the user still needs AWS's fix, by a `user list` read just now: null, ALREADY_EVERYWHERE or why not. */
 function stillNeeded(users: readonly ListedUser[], create: UserCreate): string | null {
   const user = users.find((u) => u.username.toLowerCase() === create.username);
   if (user === undefined)
@@ -122,7 +121,7 @@ function stillNeeded(users: readonly ListedUser[], create: UserCreate): string |
   if (user.role !== create.role) {
     return `${create.username}'s role now reads ${JSON.stringify(user.role)}, not ${create.role}: not re-created`;
   }
-  if (user.clusterCoverage === 'full') return 'already on every HSM';
+  if (user.clusterCoverage === 'full') return ALREADY_EVERYWHERE;
   return null;
 }
 
@@ -137,7 +136,7 @@ export async function runUserCreates(
   for (const create of creates) {
     const { action } = create;
     const skip = stillNeeded(users, create);
-    if (skip === 'already on every HSM') {
+    if (skip === ALREADY_EVERYWHERE) {
       results.push({ action, outcome: 'already-present', detail: skip });
       continue;
     }

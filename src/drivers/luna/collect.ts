@@ -85,11 +85,17 @@ export async function collectMembers(
     const [reason, detail] = lunacmFailure(error);
     return nodes.map((n) => unreadable(n.nodeId, reason, `hagroup listgroups: ${detail}`, false));
   }
-  const slots: SlotListReply | Error = await slotList(ctx).catch((error: unknown) => {
-    lunacmFailure(error);
-    return error as Error;
-  });
   const serials = nodes.map((n) => n.nodeId);
+  const carrier = notesMember(group);
+  // Matched by serial, slot list only feeds a note on the member that carries the group's
+  // notes: a collect of the other members (one call per member) need not run it.
+  const slots: SlotListReply | Error | null =
+    ctx.settings.slotMatch === 'label' || serials.includes(carrier)
+      ? await slotList(ctx).catch((error: unknown) => {
+          lunacmFailure(error);
+          return error as Error;
+        })
+      : null;
   const selectors = selectorsFor(ctx, serials, slots);
   const readable = serials.filter((s) => 'selector' in (selectors.get(s) as SelectorOutcome));
   const refusedOn = ctx.memory.refusal(credentials, role);
@@ -106,7 +112,6 @@ export async function collectMembers(
       ctx.memory.record(credentials, role, `member ${serial} (${outcome.error.message})`);
   }
 
-  const carrier = notesMember(group);
   const carrierOutcome = bySerial.get(carrier);
   const needsSync: NeedsSyncReading | null =
     carrierOutcome === undefined
@@ -232,7 +237,7 @@ async function readNeedsSync(
   group: HaGroup,
   credentials: Credentials,
   role: string,
-  slots: SlotListReply | Error,
+  slots: SlotListReply | Error | null,
 ): Promise<NeedsSyncReading> {
   const down = group.members.filter((m) => m.status !== 'alive').map((m) => m.serial);
   if (down.length > 0) return { value: 'unknown', notAsked: `${down.join(', ')} is down` };

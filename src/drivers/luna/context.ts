@@ -4,10 +4,15 @@
  * member's PKCS#11 slot is found from its serial.
  */
 import type { Credentials, Secret } from '#core/secret.ts';
-import { type LunacmInvocation, runLunacm } from './lunacm.ts';
+import {
+  type LunacmInvocation,
+  type LunacmRunOptions,
+  listGroups as listGroupsRun,
+  slotList as slotListRun,
+} from './lunacm.ts';
 import type { HaGroup, ListGroupsReply } from './parse/parse-listgroups.ts';
-import { parseListGroups, promptGroup } from './parse/parse-listgroups.ts';
-import { parseSlotList, type SlotListReply } from './parse/parse-slot-list.ts';
+import { promptGroup } from './parse/parse-listgroups.ts';
+import type { SlotListReply } from './parse/parse-slot-list.ts';
 import type { LoginRole, MemberInventoryReader, MemberSelector } from './pkcs11/inventory.ts';
 import type { RefusalMemory } from './refusals.ts';
 import { type LunaSettings, loginRole } from './settings.ts';
@@ -27,34 +32,33 @@ export function roleOf(ctx: LunaContext, credentials: Credentials): LoginRole {
   return credentials.role === null ? ctx.settings.role : loginRole(credentials.role, 'the credentials role');
 }
 
+/** What running lunacm takes. */
+export type LunacmRunner = Pick<LunaContext, 'lunacm' | 'timeoutMs' | 'transcript'>;
+
+/** The run options every lunacm command of this context takes: its timeout and the transcript. */
+export function runOptionsOf(ctx: LunacmRunner): LunacmRunOptions {
+  return { timeoutMs: ctx.timeoutMs, ...(ctx.transcript ? { transcript: ctx.transcript } : {}) };
+}
+
 /**
  * `hagroup listgroups`. With `passwordFor`, the password is typed at that group's prompt only
  * (an empty line at every other group's, so no other group's partitions see a login); without,
  * at none (no login at all: Needs sync stays unknown).
  */
-/** What running lunacm takes. */
-export type LunacmRunner = Pick<LunaContext, 'lunacm' | 'timeoutMs' | 'transcript'>;
-
-export async function listGroups(
+export function listGroups(
   ctx: LunacmRunner,
   passwordFor?: { group: string; password: Secret },
 ): Promise<ListGroupsReply> {
-  const { stdout } = await runLunacm(ctx.lunacm, ['hagroup', 'listgroups'], {
-    ...(passwordFor ? { password: passwordFor.password } : {}),
-    answer: (text) => (passwordFor && promptGroup(text) === passwordFor.group ? passwordFor.password : null),
-    timeoutMs: ctx.timeoutMs,
-    ...(ctx.transcript ? { transcript: ctx.transcript } : {}),
+  if (!passwordFor) return listGroupsRun(ctx.lunacm, runOptionsOf(ctx));
+  return listGroupsRun(ctx.lunacm, {
+    ...runOptionsOf(ctx),
+    password: passwordFor.password,
+    answer: (text) => (promptGroup(text) === passwordFor.group ? passwordFor.password : null),
   });
-  return parseListGroups(stdout);
 }
 
-export async function slotList(ctx: LunacmRunner): Promise<SlotListReply> {
-  const { stdout } = await runLunacm(ctx.lunacm, ['slot', 'list'], {
-    answer: () => null,
-    timeoutMs: ctx.timeoutMs,
-    ...(ctx.transcript ? { transcript: ctx.transcript } : {}),
-  });
-  return parseSlotList(stdout);
+export function slotList(ctx: LunacmRunner): Promise<SlotListReply> {
+  return slotListRun(ctx.lunacm, runOptionsOf(ctx));
 }
 
 /** A member's PKCS#11 selector, or why it has none. */

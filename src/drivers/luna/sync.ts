@@ -27,6 +27,7 @@ import {
   type LunaContext,
   listGroups,
   roleOf,
+  runOptionsOf,
   type SelectorOutcome,
   selectorsFor,
   slotList,
@@ -124,10 +125,7 @@ async function requireAlive(
       `${silent.join(', ')} is down in HA group ${label} and does not answer: nothing written`,
     );
   }
-  await recoverGroup(ctx.lunacm, label, {
-    timeoutMs: ctx.timeoutMs,
-    ...(ctx.transcript ? { transcript: ctx.transcript } : {}),
-  });
+  await recoverGroup(ctx.lunacm, label, runOptionsOf(ctx));
   group = groupByLabel(await listGroups(ctx), label);
   if (down().length > 0) {
     throw new TransportError(
@@ -246,9 +244,8 @@ export async function synchronizeMembers(
     let body: string[] = [];
     try {
       ({ body } = await synchronizeGroup(ctx.lunacm, label, {
+        ...runOptionsOf(ctx),
         password: credentials.password,
-        timeoutMs: ctx.timeoutMs,
-        ...(ctx.transcript ? { transcript: ctx.transcript } : {}),
       }));
     } catch (error) {
       if (

@@ -90,7 +90,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
   ): Promise<NodeInventory[]> {
     if (nodes.length === 0) return [];
     checkCredentials(credentials);
-    checkNodes(nodes);
+    checkNodeAddresses(nodes);
     const slots = new InventorySlots(nodes, credentials);
     // A timeout, a lost util or an unattributable reply ends the read: every node not read
     // by then gets that reason. Any other error (a bug, an unwritable workDir) is thrown.
@@ -122,7 +122,7 @@ export class MgmtUtilDriver implements NodeAccessDriver {
   ): Promise<ActionResult[]> {
     if (actions.length === 0) return [];
     checkCredentials(credentials);
-    checkNodes(nodes);
+    checkNodeAddresses(nodes);
     const serverActions = toServerActions(nodes, actions);
     const results = new Map<SyncAction, ActionResult>(
       actions.map((action) => [action, { action, outcome: 'not-run', detail: 'not run' }]),
@@ -198,12 +198,6 @@ function checkCredentials(credentials: Credentials): void {
     throw new InvalidInputError((error as Error).message);
   }
 }
-
-/**
- * The util names servers `'<address>'` and `server N(<address>)`: an address must be a host
- * name or an IP address (no whitespace, quotes or parentheses), the port a TCP port.
- */
-const checkNodes = checkNodeAddresses;
 
 function classify(error: unknown): [UnreadableReason, string] {
   if (error instanceof CommandTimeoutError) return ['timeout', error.message];
