@@ -137,11 +137,14 @@ describe('the conventions of every command', () => {
     expect(none.out.stderr).toBe('hsm-sentinel emulator: expected an action: start, status, fault, stop\n');
   });
 
-  it('--json on every command: the commands that run nothing still print JSON only', async () => {
+  it('--json on the emulator actions that find nothing running: still JSON only', async () => {
     const status = memoryIo({ cwd: '/nonexistent-hsm-sentinel-dir' });
+    const stop = memoryIo({ cwd: '/nonexistent-hsm-sentinel-dir' });
 
     expect(await main(['emulator', 'status', '--json'], status.io)).toBe(0);
+    expect(await main(['emulator', 'stop', '--json'], stop.io)).toBe(0);
 
     expect(JSON.parse(status.out.stdout)).toMatchObject({ running: false });
+    expect(JSON.parse(stop.out.stdout)).toEqual({ stopped: false });
   });
 });

@@ -1,19 +1,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { main } from '#cli/main.ts';
 import { memoryIo } from '../support/cli/memory-io.ts';
 import { type CliResult, PROJECT_ROOT, runCli } from '../support/cli/run-cli.ts';
+import { filesBelow, scanForSecret } from '../support/faults/secret-scan.ts';
 
 const PASSWORD = 'Demo-Pa55-4b1d-unique';
-
-async function filesBelow(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
 
 describe('hsm-sentinel demo (the embedded default, as npm start runs it)', () => {
   let reportDir: string;
@@ -44,7 +40,7 @@ describe('hsm-sentinel demo (the embedded default, as npm start runs it)', () =>
   });
 
   it('keeps each run in its own folder: report, page and the transcripts of that run', async () => {
-    const files = await filesBelow(reportDir);
+    const files = filesBelow(reportDir);
     const runFolders = new Set(
       files.filter((f) => f.includes('/runs/')).map((f) => f.split('/runs/')[1]?.split('/')[0]),
     );
@@ -121,12 +117,16 @@ describe('hsm-sentinel demo (the embedded default, as npm start runs it)', () =>
 
   it('never writes the password to its output, report, logs or kept transcripts', async () => {
     expect(result.stdout + result.stderr).not.toContain(PASSWORD);
-    const files = await filesBelow(reportDir);
+    const files = filesBelow(reportDir);
     const transcripts = files.filter((f) => f.includes('transcripts'));
     expect(transcripts.length).toBeGreaterThanOrEqual(4);
     const transcriptText = (await Promise.all(transcripts.map((f) => readFile(f, 'utf8')))).join('\n');
     expect(transcriptText).toContain('loginHSM CO admin <redacted>');
     for (const file of files) expect(await readFile(file, 'utf8')).not.toContain(PASSWORD);
+    // And in no other encoding (the project's scanner: any 10 characters, base64, hex).
+    expect(
+      scanForSecret(PASSWORD, [reportDir], { stdout: result.stdout, stderr: result.stderr }).hits,
+    ).toEqual([]);
   });
 });
 
@@ -155,7 +155,7 @@ describe('hsm-sentinel demo --provider azure (the same story in the Azure dialec
   });
 
   it('spoke to an emulated azcloudhsm_mgmt_util, and kept no password', async () => {
-    const files = (await filesBelow(reportDir)).filter((f) => f.includes('transcripts'));
+    const files = filesBelow(reportDir).filter((f) => f.includes('transcripts'));
     const text = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('\n');
     expect(text).toContain('Liquidsec MGMT Util Version');
     expect(text).toContain('cloudmgmt> loginHSM CO admin <redacted>');

@@ -56,7 +56,7 @@ describe('runProgress', () => {
       live: true,
       style: NO_STYLE,
       now: () => now,
-      columns: 40,
+      columns: 30,
     });
 
     progress.state(event('entered', 'CollectNodes', 0));
@@ -70,8 +70,9 @@ describe('runProgress', () => {
     expect(out).toBe(
       '\u001b[3A' +
         '\r\u001b[2K… CollectNodes  4.2 s\n' +
-        '\r\u001b[2K  ✓ CollectNode [server 0] hsm-0  0.2 s\n' +
-        '\r\u001b[2K  … CollectNode [server 1] hsm-1  4.2 s\n',
+        // 30 columns: the node lines are cut to 29 characters (the cursor keeps the last one).
+        '\r\u001b[2K  ✓ CollectNode [server 0] hs\u001b[0m\n' +
+        '\r\u001b[2K  … CollectNode [server 1] hs\u001b[0m\n',
     );
     progress.finish();
   });

@@ -2,12 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { CliIo } from '#cli/io.ts';
 import { main } from '#cli/main.ts';
 import { DEFAULT_POLICY } from '#core/model.ts';
 import { renderReport } from '#core/render-report.ts';
 import { renderReportHtml } from '#core/render-report-html.ts';
 import type { RunReport } from '#core/report.ts';
+import { memoryIo } from '../support/cli/memory-io.ts';
 import {
   auditOf as audit,
   alertOf as buildAlert,
@@ -17,22 +17,6 @@ import {
   runReport,
   user,
 } from '../support/core/builders.ts';
-
-function memoryIo(cwd: string) {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIo = {
-    stdout: (text) => {
-      out.stdout += text;
-    },
-    stderr: (text) => {
-      out.stderr += text;
-    },
-    readStdin: async () => '',
-    env: {},
-    cwd,
-  };
-  return { io, out };
-}
 
 function aReport(): RunReport {
   const c = cluster(2, 'cluster-report');
@@ -56,7 +40,7 @@ describe('hsm-sentinel report <report.json>', () => {
   });
 
   it('prints the text report by default', async () => {
-    const { io, out } = memoryIo(dir);
+    const { io, out } = memoryIo({ cwd: dir });
 
     const code = await main(['report', 'report.json'], io);
 
@@ -66,7 +50,7 @@ describe('hsm-sentinel report <report.json>', () => {
   });
 
   it('writes the HTML page with --html FILE, and prints the text too with --text', async () => {
-    const { io, out } = memoryIo(dir);
+    const { io, out } = memoryIo({ cwd: dir });
 
     const code = await main(['report', 'report.json', '--html', 'page.html', '--text'], io);
     const html = await readFile(join(dir, 'page.html'), 'utf8');
@@ -77,7 +61,7 @@ describe('hsm-sentinel report <report.json>', () => {
   });
 
   it('prints the page with --html -, rebuilding the alert of a report that did not store one', async () => {
-    const { io, out } = memoryIo(dir);
+    const { io, out } = memoryIo({ cwd: dir });
 
     const code = await main(['report', 'old-report.json', '--html', '-'], io);
 
@@ -95,7 +79,7 @@ describe('hsm-sentinel report <report.json>', () => {
     ],
   ])('refuses %s with one line naming what is wrong', async (name, content, message) => {
     await writeFile(join(dir, name), content);
-    const { io, out } = memoryIo(dir);
+    const { io, out } = memoryIo({ cwd: dir });
 
     const code = await main(['report', name], io);
 
@@ -106,14 +90,14 @@ describe('hsm-sentinel report <report.json>', () => {
   });
 
   it('says which file it cannot read: a usage error (exit 2)', async () => {
-    const { io, out } = memoryIo(dir);
+    const { io, out } = memoryIo({ cwd: dir });
 
     expect(await main(['report', 'missing.json'], io)).toBe(2);
     expect(out.stderr).toBe('hsm-sentinel report: cannot read missing.json (ENOENT)\n');
   });
 
   it('exits 2 without a report file', async () => {
-    const { io, out } = memoryIo(dir);
+    const { io, out } = memoryIo({ cwd: dir });
 
     expect(await main(['report'], io)).toBe(2);
     expect(out.stderr).toBe('hsm-sentinel report: expected one report.json\n');

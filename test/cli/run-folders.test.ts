@@ -39,5 +39,9 @@ describe('run folders and --keep', () => {
     expect(pruned.stderr).toContain('Pruned 2 old run folder(s) and 2 backup(s) (--keep 1)');
     for (const run of runs) expect(await readdir(join(reportDir, 'runs', run))).toContain('transcripts');
     expect(await readdir(reportDir)).not.toContain('transcripts');
+    // The default, as the command states it (two runs cannot show a default of 20 by pruning).
+    const help = memoryIo({ cwd: dir });
+    expect(await main(['demo', '--help'], help.io)).toBe(0);
+    expect(help.out.stdout).toMatch(/--keep N .*\(default: 20\)/);
   }, 60000);
 });

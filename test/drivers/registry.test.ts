@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { audit } from '#core/audit.ts';
+import { DEFAULT_POLICY } from '#core/model.ts';
+import { plan } from '#core/plan.ts';
 import { defaultTool, toolBindings, toolIds } from '#drivers/registry.ts';
+import { cliListing, cliUser, onEveryNode, sdk5Cluster } from '../support/cloudhsm-cli/listing-builders.ts';
 
 describe('the tool registry', () => {
   it('picks the tool of an AWS cluster by its HsmType: SDK 5 cloudhsm-cli on hsm2m.medium, the SDK 3 mgmt-util on hsm1.medium', () => {
@@ -18,6 +22,14 @@ describe('the tool registry', () => {
     const binding = toolBindings({ settings, workDir: '/tmp/unused' })('cloudhsm-cli');
 
     expect(binding.module.addressing).toBe('cluster-wide');
-    expect(binding.planner).not.toBe(binding.module.planner);
+    // carol on some HSMs only: the bound planner (her secret named) re-creates her; the module's default cannot.
+    const c = sdk5Cluster(3);
+    const listing = cliListing([cliUser('carol', 'crypto-user', { clusterCoverage: 'inconsistent' })], []);
+    const result = audit(c, onEveryNode(c, listing), binding.module.rules);
+    const bound = plan(c, result, DEFAULT_POLICY, binding.planner);
+    const unbound = plan(c, result, DEFAULT_POLICY, binding.module.planner);
+    expect(bound.actions.map((a) => a.objectId)).toEqual(['user:carol']);
+    expect(unbound.actions).toEqual([]);
+    expect(unbound.skipped.map((s) => s.objectId)).toContain('user:carol');
   });
 });

@@ -286,12 +286,8 @@ describe('the Lambda functions', () => {
     expect(
       Object.keys(env).filter((k) => /PASSWORD|SECRET(?!_ARN)/.test(k) && k !== 'CLOUDHSM_CLI_USER_SECRETS'),
     ).toEqual([]);
-    if ('CLOUDHSM_CLI_USER_SECRETS' in env) {
-      const arns = Object.values(
-        JSON.parse(env.CLOUDHSM_CLI_USER_SECRETS as string) as Record<string, string>,
-      );
-      for (const arn of arns) expect(arn).toMatch(/^arn:aws:secretsmanager:/);
-    }
+    // The default deployment names no crypto user's secret (the SDK 5 block checks a configured one).
+    if ('CLOUDHSM_CLI_USER_SECRETS' in env) expect(env.CLOUDHSM_CLI_USER_SECRETS).toBe('{}');
   });
 
   it('writes each function log to its own log group with a retention', () => {
@@ -1034,11 +1030,19 @@ describe('the SDK 5 cloudhsm-cli deployment', () => {
   });
 
   it('gives the node-access functions the CLI settings: which crypto users list keys, where their secrets are, the config link target', () => {
-    expect(envOf('CollectCluster')).toMatchObject({
-      CLOUDHSM_CLI_PATH: '/opt/cloudhsm/bin/cloudhsm-cli',
-      CLOUDHSM_CLI_CRYPTO_USERS: 'alice',
-      CLOUDHSM_CLI_USER_SECRETS: JSON.stringify({ alice: aliceArn, carol: carolArn }),
-      CLOUDHSM_CLI_CONFIG_COPY: '/tmp/hsm-sentinel/cloudhsm-cli.cfg',
-    });
+    for (const id of ['CollectNode', 'CollectCluster', 'Sync', 'Verify']) {
+      const env = envOf(id);
+      expect(env).toMatchObject({
+        CLOUDHSM_CLI_PATH: '/opt/cloudhsm/bin/cloudhsm-cli',
+        CLOUDHSM_CLI_CRYPTO_USERS: 'alice',
+        CLOUDHSM_CLI_USER_SECRETS: JSON.stringify({ alice: aliceArn, carol: carolArn }),
+        CLOUDHSM_CLI_CONFIG_COPY: '/tmp/hsm-sentinel/cloudhsm-cli.cfg',
+      });
+      // Only the secrets' ARNs travel in the environment, never a value.
+      const secrets = Object.values(
+        JSON.parse(env.CLOUDHSM_CLI_USER_SECRETS as string) as Record<string, string>,
+      );
+      for (const arn of secrets) expect(arn).toMatch(/^arn:aws:secretsmanager:/);
+    }
   });
 });

@@ -108,6 +108,11 @@ describe('the cloudhsm-cli runbook', () => {
     expect(lines).toContain('/opt/cloudhsm/bin/cloudhsm-cli user list');
     expect(lines).toContain('export CLOUDHSM_ROLE=admin');
     expect(lines.filter((l) => l.includes('user delete')).every((l) => l.startsWith('#'))).toBe(true);
+    expect(
+      lines.some((l) =>
+        /^# If it should not exist: .*user delete --username carol --role crypto-user$/.test(l),
+      ),
+    ).toBe(true);
     expect(lines.join('\n')).not.toMatch(/--password/);
   });
 

@@ -58,13 +58,20 @@ describe('Luna rules', () => {
   });
 
   it('the same label with another id, or another class, is another object', () => {
+    const key = aes('k', '01', 'kcv:1');
+    // The same label and id as a generic secret (the reader's identity: class/key type/label/id).
+    const generic = {
+      ...key,
+      keyType: 'GENERIC_SECRET',
+      identityKey: `secretKey/GENERIC_SECRET/${key.labelHex}/01`,
+    };
     const { result } = auditOf([
-      member(A, [aes('k', '01', 'kcv:1'), aes('k', '02', 'kcv:1')]),
+      member(A, [key, aes('k', '02', 'kcv:1'), generic]),
       member(B, []),
       member(C, []),
     ]);
 
-    expect(result.objects.map((f) => f.status)).toEqual(['single-node', 'single-node']);
+    expect(result.objects.map((f) => f.status)).toEqual(['single-node', 'single-node', 'single-node']);
   });
 
   it('two objects with one identity on one member are divergent (ambiguous), whatever their fingerprints', () => {
