@@ -33,9 +33,12 @@ export function clusterHealthFindings(cluster: ResolvedCluster): NodeFinding[] {
   ];
 }
 
+/** Below this many ACTIVE nodes every key is one failure from loss (AWS: at least 2). */
+export const MIN_ACTIVE_NODES = 2;
+
 function activeNodeFindings(cluster: ResolvedCluster): NodeFinding[] {
   const active = cluster.nodes.filter((n) => n.state === 'ACTIVE');
-  if (active.length >= 2 || cluster.nodes.length === 0) return [];
+  if (active.length >= MIN_ACTIVE_NODES || cluster.nodes.length === 0) return [];
   return [
     {
       nodeId: active[0]?.nodeId ?? cluster.clusterId,

@@ -19,6 +19,9 @@
 import { ConfigurationError, InvalidInputError } from '#core/errors.ts';
 import type { ClusterNode } from '#core/model.ts';
 
+/** Where the SDK 5 client keeps the cluster's issuing certificate (the documented default). */
+export const DEFAULT_CA_FILE = '/opt/cloudhsm/etc/customerCA.crt';
+
 /** Where the real CLI reads its config (`--config` default in the 2023 `login` help). */
 export const CLOUDHSM_CLI_DEFAULT_CONFIG = '/opt/cloudhsm/etc/cloudhsm-cli.cfg';
 /** The port in every third-party SDK 5 config example. */
@@ -125,7 +128,7 @@ export function renderCloudHsmCliConfig(
   options: RenderCliConfigOptions = {},
 ): string {
   const cluster: Record<string, unknown> = {
-    hsm_ca_file: options.hsmCaFile ?? '/opt/cloudhsm/etc/customerCA.crt',
+    hsm_ca_file: options.hsmCaFile ?? DEFAULT_CA_FILE,
     servers: nodes.map((node, i) => ({
       hostname: node.address,
       port: node.port,

@@ -7,6 +7,7 @@
  * hsm-sentinel runs none of the `user delete` / `change-password` / `change-mfa` lines: they
  * are for the human who decides.
  */
+import { MIN_ACTIVE_NODES } from '#core/cluster-health.ts';
 import type { ClusterNode, ObjectFinding } from '#core/model.ts';
 import type { Runbook } from '#core/tool-rules.ts';
 import { parseUserRef } from './listing.ts';
@@ -135,7 +136,7 @@ export function cloudHsmCliRunbook(binary: readonly string[]): Runbook {
             '# Users: the CLI does not synchronise them; the user findings of this run say which user to finish.',
           ];
         case 'health': {
-          if (nodes.filter((n) => n.state === 'ACTIVE').length >= 2) {
+          if (nodes.filter((n) => n.state === 'ACTIVE').length >= MIN_ACTIVE_NODES) {
             return ['# What the CLI says of the cluster now:', cli('user list'), cli('cluster hsm-info')];
           }
           const zone = nodes.find((n) => n.nodeId === nodeId)?.zone ?? '<availability-zone>';

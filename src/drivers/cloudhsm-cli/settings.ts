@@ -20,6 +20,7 @@
  */
 import { ConfigurationError } from '#core/errors.ts';
 import type { ToolSettingSpec, ToolSettings } from '../tool-module.ts';
+import { DEFAULT_CA_FILE } from './config.ts';
 import { hasUnsafeChar, USERNAME_PATTERN } from './parse/fields.ts';
 
 export const CLOUDHSM_CLI_SETTINGS = {
@@ -35,7 +36,6 @@ export const DEFAULT_CLOUDHSM_CLI_PATH = '/opt/cloudhsm/bin/cloudhsm-cli';
 export const DEFAULT_MAX_ITEMS = 1000;
 /** hsm2m.medium holds at most 16,666 keys: a larger page is never needed. */
 const MAX_MAX_ITEMS = 16_666;
-export const DEFAULT_CA_FILE = '/opt/cloudhsm/etc/customerCA.crt';
 
 export const CLOUDHSM_CLI_SETTING_SPECS: readonly ToolSettingSpec[] = [
   { name: CLOUDHSM_CLI_SETTINGS.path, meaning: 'path of cloudhsm-cli', default: DEFAULT_CLOUDHSM_CLI_PATH },

@@ -69,7 +69,7 @@ export async function runLunacm(
     return secret.reveal();
   };
   if (options.password) secrets.push(options.password);
-  let answered = 0;
+  /** Where the output stood when the last prompt was answered: only what follows can hold a new one. */
   let since = 0;
   const result = await runOneShot({
     tool: 'lunacm',
@@ -83,11 +83,10 @@ export async function runLunacm(
     timeoutMs: options.timeoutMs ?? 60000,
     // The parsers read no more than this; a longer reply is a flood, not an answer.
     maxReplyBytes: MAX_REPLY_CHARS * 4,
-    // Answer each prompt once, when the output so far ends with it.
+    // Answer each prompt once, when the output so far ends with it (only its end is looked at).
     respond: (stdout) => {
-      const prompts = stdout.split(PROMPT).length - 1;
-      if (prompts <= answered || !stdout.trimEnd().endsWith(PROMPT)) return null;
-      answered = prompts;
+      const end = stdout.trimEnd();
+      if (!end.endsWith(PROMPT) || end.length - PROMPT.length < since) return null;
       const text = stdout.slice(since);
       since = stdout.length;
       return `${typed(options.answer ? options.answer(text) : options.password)}\n`;
